@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from hotline.citizens.models import Citizen
+from hotline.core.admin_mixins import RolePermissionAdmin
+from hotline.core.audit import audit_record
+
+
+@admin.register(Citizen)
+class CitizenAdmin(RolePermissionAdmin, admin.ModelAdmin[Citizen]):
+    manage_permission = "accounts.manage"
+    list_display = ["id", "name", "created_at", "flagged_malicious"]
+    list_filter = ["flagged_malicious"]
+    search_fields = ["=phone", "name"]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        """Open a citizen record, writing the read to the audit log (PRIVACY-3)."""
+        citizen = self.get_object(request, object_id)
+        if citizen is not None and request.method == "GET":
+            audit_record(actor=request.user, action="citizen.view", obj=citizen, request=request)
+        return super().change_view(request, object_id, form_url, extra_context)

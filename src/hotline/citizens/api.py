@@ -1,0 +1,39 @@
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from hotline.citizens.access import citizen_get_for_user, citizen_search_for_user
+from hotline.citizens.models import Citizen
+
+router = Router(tags=["citizens"])
+
+
+class CitizenOut(Schema):
+    id: int
+    phone: str
+    name: str
+    address: str
+    area: str | None
+    flagged_malicious: bool
+
+
+def _out(citizen: Citizen) -> dict[str, object]:
+    return {
+        "id": citizen.pk,
+        "phone": citizen.phone,
+        "name": citizen.name,
+        "address": citizen.address,
+        "area": citizen.area.code if citizen.area else None,
+        "flagged_malicious": citizen.flagged_malicious,
+    }
+
+
+@router.get("/citizens", response=list[CitizenOut], summary="Caller look-up by phone (audited)")
+def citizen_lookup(request: HttpRequest, phone: str) -> list[dict[str, object]]:
+    found = citizen_search_for_user(request.user, phone=phone, request=request)  # type: ignore[arg-type]
+    return [_out(c) for c in found]
+
+
+@router.get("/citizens/{citizen_id}", response=CitizenOut, summary="One citizen (audited)")
+def citizen_detail(request: HttpRequest, citizen_id: int) -> dict[str, object]:
+    citizen = citizen_get_for_user(request.user, citizen_id, request=request)  # type: ignore[arg-type]
+    return _out(citizen)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "hotline.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from hotline.core import tasks  # noqa: F401  (registers the periodic tasks with Huey)

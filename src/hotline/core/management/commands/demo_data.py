@@ -1,0 +1,19 @@
+"""``hotline demo-data``: load the fictional district, its units and the demo users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from hotline.core.demo import demo_data_load, demo_logins_text
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent: running it again changes nothing new)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = demo_data_load()
+        for line in summary:
+            self.stdout.write(line)
+        self.stdout.write(demo_logins_text())

@@ -1,0 +1,23 @@
+"""Periodic background tasks of the core app."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from hotline.core.heartbeat import heartbeat_record
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def heartbeat() -> None:
+    """Every minute: record that this worker is alive (shown on the status page)."""
+    heartbeat_record()
+
+
+@HUEY.on_startup()  # type: ignore[untyped-decorator]
+def heartbeat_on_startup() -> None:
+    """Beat once as soon as the worker starts, so the status page need not wait a minute."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    heartbeat_record()

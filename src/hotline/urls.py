@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
+from django.views.defaults import page_not_found
+
+from hotline.api import api
+from hotline.core import views as core_views
+
+urlpatterns = [
+    path("", include("hotline.accounts.urls")),
+    path("", include("hotline.core.urls")),
+    path("directory/", include("hotline.directory.urls")),
+    path("citizens/", include("hotline.citizens.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """JSON for unknown API paths, the normal page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": "接口不存在 / no such API path"}, status=404
+        )
+    return page_not_found(request, exception)
