@@ -53,10 +53,10 @@ pytest-pg:
 ## lock: refresh requirements.lock from pyproject.toml (needs the network).
 lock:
 	rm -rf /tmp/hotline-lock && $(PYTHON) -m venv /tmp/hotline-lock
-	/tmp/hotline-lock/bin/pip install --quiet -e '.[dev]'
-	{ echo "# Exact versions of every Python package (runtime and development), installed by make install."; \
+	/tmp/hotline-lock/bin/pip install --quiet setuptools wheel -e '.[dev]'
+	{ echo "# Exact versions of every Python package (runtime, development and build tools), installed by make install."; \
 	  echo "# Regenerate with: make lock"; \
-	  /tmp/hotline-lock/bin/pip freeze --exclude-editable | grep -v '^-e'; } > requirements.lock
+	  /tmp/hotline-lock/bin/pip freeze --all --exclude-editable | grep -v -e '^-e' -e '^pip=='; } > requirements.lock
 
 ## messages: refresh and compile the translations (needs gettext).
 messages:
