@@ -118,3 +118,8 @@ def test_logout_ends_the_session(client, agent):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_an_english_browser_still_gets_chinese(client):
+    body = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in body.content.decode()
