@@ -123,11 +123,13 @@ def _register_routers() -> None:
     from hotline.citizens.api import router as citizens_router
     from hotline.core.api import router as core_router
     from hotline.directory.api import router as directory_router
+    from hotline.policy.api import router as policy_router
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", directory_router)
     api.add_router("/v1/", citizens_router)
     api.add_router("/v1/", core_router)
+    api.add_router("/v1/", policy_router)
 
 
 _register_routers()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hotline.accounts",
     "hotline.directory",
     "hotline.citizens",
+    "hotline.policy",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from hotline.core import views as core_views
 urlpatterns = [
     path("", include("hotline.accounts.urls")),
     path("", include("hotline.core.urls")),
+    path("", include("hotline.policy.urls")),
     path("directory/", include("hotline.directory.urls")),
     path("citizens/", include("hotline.citizens.urls")),
     path("admin/", admin.site.urls),

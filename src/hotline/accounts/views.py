@@ -7,10 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from hotline.accounts.forms import LoginForm
 from hotline.accounts.roles import ROLE_LABELS, Role
 from hotline.core.heartbeat import heartbeat_is_fresh, heartbeat_latest
+from hotline.policy.calendar import missing_next_year
+from hotline.policy.services import calendar_current
 
 
 class LoginView(auth_views.LoginView):
@@ -49,4 +52,6 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
         context["show_heartbeat"] = True
         context["heartbeat"] = beat
         context["worker_running"] = heartbeat_is_fresh(beat)
+    if user.can("policy.manage"):
+        context["missing_year"] = missing_next_year(timezone.localdate(), calendar_current())
     return render(request, f"accounts/home_{current.value}.html", context)

@@ -11,10 +11,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from hotline.core.heartbeat import heartbeat_is_fresh, heartbeat_latest
 from hotline.core.models import AuditEntry, WorkerHeartbeat
+from hotline.policy.calendar import missing_next_year
+from hotline.policy.services import calendar_current
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -41,6 +44,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "database": connection.vendor,
         "queue": "Redis" if settings.REDIS_URL else "SQLite",
         "profile": settings.HOTLINE_PROFILE,
+        "missing_year": missing_next_year(timezone.localdate(), calendar_current()),
     }
     template = "core/_heartbeat.html" if request.htmx else "core/status.html"  # type: ignore[attr-defined]
     return render(request, template, context)
