@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from datetime import date
@@ -25,6 +26,15 @@ SH_REPLY = {
     "category": "help",
     "start": "2026-09-30T15:00:00+08:00",
 }
+
+
+@pytest.fixture(scope="module")
+def migrated_sqlite_env(tmp_path_factory) -> dict[str, str]:
+    """An environment for running `hotline` as a process, on a migrated SQLite file."""
+    env = {k: v for k, v in os.environ.items() if k != "HOTLINE_DATABASE_URL"}
+    env["HOTLINE_VAR_DIR"] = str(tmp_path_factory.mktemp("var"))
+    subprocess.run([sys.executable, "-m", "hotline.cli", "migrate", "-v0"], env=env, check=True)
+    return env
 
 
 def deadline_cmd(*args: str) -> str:
@@ -71,11 +81,12 @@ def test_command_prints_none_when_the_profile_sets_no_limit():
         ["--clock", "reply", "--category", "help", "--start", "2026-09-30T15:00:00"],
     ],
 )
-def test_bad_input_exits_2_with_one_line_on_stderr(args):
+def test_bad_input_exits_2_with_one_line_on_stderr(args, migrated_sqlite_env):
     result = subprocess.run(
         [sys.executable, "-m", "hotline.cli", "deadline", *args],
         capture_output=True,
         text=True,
+        env=migrated_sqlite_env,
         check=False,
     )
     assert result.returncode == 2

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
 from hotline.policy.deadline import PolicyInputError, deadline_answer
 from hotline.policy.services import calendar_current
@@ -33,6 +34,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
+            calendar = calendar_current()
+        except DatabaseError as exc:
+            sys.stderr.write(f"error: 无法读取日历调整，请先运行 hotline migrate ({exc})\n")
+            raise SystemExit(1) from None
+        try:
             answer = deadline_answer(
                 profile=options["profile"] or settings.HOTLINE_PROFILE,
                 clock=options["clock"],
@@ -40,7 +46,7 @@ class Command(BaseCommand):
                 complex=options["complex"],
                 urgent=options["urgent"],
                 start=options["start"],
-                calendar=calendar_current(),
+                calendar=calendar,
             )
         except PolicyInputError as exc:
             sys.stderr.write(f"error: {exc.message}\n")
