@@ -61,7 +61,8 @@ HOME_PRIORITY = [
 _CENTRE_READ = {"directory.view_all", "citizen.view"}
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.AGENT: frozenset(_CENTRE_READ | {"ticket.register"}),
+    # Agents route tickets themselves where the profile has no review step (e.g. QLH-96881).
+    Role.AGENT: frozenset(_CENTRE_READ | {"ticket.register", "ticket.dispatch"}),
     Role.REVIEWER: frozenset(_CENTRE_READ | {"ticket.review", "ticket.dispatch"}),
     Role.CALLBACK: frozenset(_CENTRE_READ | {"ticket.callback"}),
     Role.INSPECTOR: frozenset(_CENTRE_READ | {"ticket.inspect"}),
