@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hotline.directory",
     "hotline.citizens",
     "hotline.policy",
+    "hotline.tickets",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from hotline.core.audit import audit_record
 from hotline.core.errors import InvalidInput
@@ -140,6 +141,7 @@ def calendar_import(
                     "note": row.note,
                     "source_document": source_document,
                     "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+                    "updated_at": timezone.now(),
                 },
             )
             created += is_new
@@ -148,6 +150,9 @@ def calendar_import(
             PublishedYear.objects.update_or_create(
                 year=published_year, defaults={"source_document": source_document}
             )
+        from hotline.tickets.services import deadlines_recompute_provisional
+
+        moved = deadlines_recompute_provisional(calendar=calendar_current())
         audit_record(
             actor=actor,
             action="calendar.import",
@@ -157,6 +162,7 @@ def calendar_import(
                 "published_year": published_year,
                 "created": created,
                 "updated": updated,
+                "deadlines_moved": moved,
             },
         )
-    return {"created": created, "updated": updated}
+    return {"created": created, "updated": updated, "deadlines_moved": moved}

@@ -43,5 +43,6 @@ class Command(BaseCommand):
         except InvalidInput as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
-            f"{len(rows)} days imported ({counts['created']} new, {counts['updated']} updated)."
+            f"{len(rows)} days imported ({counts['created']} new, {counts['updated']} updated); "
+            f"{counts['deadlines_moved']} provisional deadlines recomputed and moved."
         )
