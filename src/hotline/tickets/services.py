@@ -63,23 +63,36 @@ def _relation(actor: Any, ticket: Ticket | None) -> Relation:
     return Relation.OTHER
 
 
-def _options(ticket: Ticket | None) -> Options:
+def _options(ticket: Ticket | None, at: datetime | None = None) -> Options:
     profile = load_profile(ticket.profile if ticket else settings.HOTLINE_PROFILE)
+    returns_allowed = profile.returns.allowed
+    if ticket is not None and returns_allowed:
+        # HANDLE-3: a return is possible only within the profile's return window.
+        window = ticket.deadlines.filter(kind="return", met_at__isnull=True).first()
+        if window is not None and window.due_at is not None:
+            returns_allowed = _now(at) < window.due_at
     return Options(
         review_required=profile.review.required,
-        returns_allowed=profile.returns.allowed,
+        returns_allowed=returns_allowed,
         extensions_allowed=profile.extension.allowed,
+        callback_required=profile.callback.mode == "every_ticket",
     )
 
 
-def _check(actor: Any, ticket: Ticket | None, action: Action, outcome: str | None = None) -> State:
+def _check(
+    actor: Any,
+    ticket: Ticket | None,
+    action: Action,
+    outcome: str | None = None,
+    at: datetime | None = None,
+) -> State:
     try:
         transition = transition_check(
             state=State(ticket.state) if ticket else None,
             action=action,
             roles=actor.role_codes(),
             relation=_relation(actor, ticket),
-            options=_options(ticket),
+            options=_options(ticket, at),
             outcome=outcome,
         )
     except TicketTransitionError as exc:
@@ -234,21 +247,47 @@ def ticket_dispatch(
 
     The dispatch time is the unit's receipt time (HANDLE-1); the unit's clocks start from it.
     """
-    at = _now(now)
-    target = _check(actor, ticket, Action.DISPATCH)
+    return _dispatch(
+        actor=actor,
+        ticket=ticket,
+        action=Action.DISPATCH,
+        code="ticket.dispatched",
+        unit_code=unit_code,
+        assisting=list(assisting),
+        note=note,
+        at=_now(now),
+    )
+
+
+def _dispatch(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    action: Action,
+    code: str,
+    unit_code: str,
+    assisting: list[str],
+    note: str,
+    at: datetime,
+) -> Ticket:
+    target = _check(actor, ticket, action, at=at)
     units = {u.code: u for u in Unit.objects.filter(code__in=[unit_code, *assisting])}
-    for code in [unit_code, *assisting]:
-        unit = units.get(code)
+    for unit_ref in [unit_code, *assisting]:
+        unit = units.get(unit_ref)
         if unit is None or not unit.can_receive_tickets:
-            raise InvalidInput(f"单位“{code}”不存在、已停用或尚未接入系统，不能派单。")
+            raise InvalidInput(f"单位“{unit_ref}”不存在、已停用或尚未接入系统，不能派单。")
     with transaction.atomic():
         old = _move(ticket, target)
+        ticket.assignments.filter(active=True).update(active=False)
         lead = Assignment.objects.create(
             ticket=ticket, unit=units[unit_code], role=Assignment.Role.LEAD, dispatched_at=at
         )
-        for code in assisting:
+        for assist_code in assisting:
             Assignment.objects.create(
-                ticket=ticket, unit=units[code], role=Assignment.Role.ASSIST, dispatched_at=at
+                ticket=ticket,
+                unit=units[assist_code],
+                role=Assignment.Role.ASSIST,
+                dispatched_at=at,
             )
         _meet(ticket, ["dispatch"], at)
         calendar = calendar_current()
@@ -257,11 +296,11 @@ def ticket_dispatch(
         _event(
             ticket,
             actor=actor,
-            action="ticket.dispatched",
+            action=code,
             old=old,
             note=note,
             at=at,
-            payload={"unit": unit_code, "assisting": list(assisting)},
+            payload={"unit": unit_code, "assisting": assisting},
         )
     return ticket
 
@@ -275,8 +314,9 @@ def _simple(
     note: str,
     at: datetime,
     payload: dict[str, Any] | None = None,
+    outcome: str | None = None,
 ) -> Ticket:
-    target = _check(actor, ticket, action)
+    target = _check(actor, ticket, action, outcome, at)
     with transaction.atomic():
         old = _move(ticket, target)
         _meet(ticket, meets, at)
@@ -287,8 +327,10 @@ def _simple(
 def ticket_sign(*, actor: Any, ticket: Ticket, now: datetime | None = None) -> Ticket:
     """The lead unit signs for the ticket (HANDLE-2)."""
     at = _now(now)
-    ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).update(signed_at=at)
-    return _simple(actor, ticket, Action.SIGN, "ticket.signed", ["sign_for"], "", at)
+    with transaction.atomic():
+        _simple(actor, ticket, Action.SIGN, "ticket.signed", ["sign_for"], "", at)
+        ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).update(signed_at=at)
+    return ticket
 
 
 def ticket_contact(*, actor: Any, ticket: Ticket, note: str, now: datetime | None = None) -> Ticket:
@@ -311,7 +353,7 @@ def ticket_reply(
     if not content.strip():
         raise InvalidInput("答复内容不能为空。")
     at = _now(now)
-    target = _check(actor, ticket, Action.REPLY)
+    target = _check(actor, ticket, Action.REPLY, at=at)
     with transaction.atomic():
         old = _move(ticket, target)
         _meet(ticket, ["reply", "return", "sign_for", "first_contact"], at)
@@ -326,6 +368,238 @@ def ticket_reply(
             payload={"citizen_satisfaction": citizen_satisfaction},
         )
     return ticket
+
+
+def _required(value: str, message: str) -> str:
+    if not value or not value.strip():
+        raise InvalidInput(message)
+    return value.strip()
+
+
+def ticket_reject(
+    *, actor: Any, ticket: Ticket, reason: str, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Not accepted, with the profile's reason and its referral (SCOPE-2); still registered."""
+    profile = load_profile(ticket.profile)
+    reasons = {item.code: item for item in profile.scope.not_accepted}
+    item = reasons.get(reason)
+    if item is None:
+        raise InvalidInput(f"不予受理理由“{reason}”不在本政策配置的清单中。")
+    if item.requires_note and not note.strip():
+        raise InvalidInput("该理由需要填写具体说明。")
+    at = _now(now)
+    with transaction.atomic():
+        _simple(
+            actor,
+            ticket,
+            Action.REJECT,
+            "ticket.rejected",
+            ["dispatch"],
+            note,
+            at,
+            {"reason": reason, "text": item.text, "referral": list(item.referral)},
+        )
+    return ticket
+
+
+def ticket_answer(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    content: str,
+    articles: Iterable[str] = (),
+    now: datetime | None = None,
+) -> Ticket:
+    """Answered directly by the agent, citing knowledge-base articles (ANSWER-1)."""
+    _required(content, "请填写答复内容。")
+    at = _now(now)
+    return _simple(
+        actor,
+        ticket,
+        Action.ANSWER,
+        "ticket.answered",
+        ["dispatch", "deferred_answer"],
+        content,
+        at,
+        {"articles": list(articles)},
+    )
+
+
+def ticket_defer(
+    *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """The answer cannot be settled during the call: answer later (ANSWER-2)."""
+    at = _now(now)
+    with transaction.atomic():
+        _simple(actor, ticket, Action.DEFER, "ticket.deferred", [], note, at)
+        _deadline(ticket, "deferred_answer", start=at, calendar=calendar_current())
+    return ticket
+
+
+def ticket_review(
+    *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Reviewed by the centre before dispatch (DISPATCH-2)."""
+    return _simple(actor, ticket, Action.REVIEW, "ticket.reviewed", [], note, _now(now))
+
+
+def ticket_return(
+    *, actor: Any, ticket: Ticket, reason: str, basis: str, now: datetime | None = None
+) -> Ticket:
+    """The unit returns a ticket that is not its business, with reason and basis (HANDLE-3)."""
+    _required(reason, "请填写退回理由。")
+    _required(basis, "请填写退回依据。")
+    at = _now(now)
+    with transaction.atomic():
+        _simple(
+            actor,
+            ticket,
+            Action.RETURN,
+            "ticket.returned",
+            list(UNIT_CLOCKS),
+            reason,
+            at,
+            {"reason": reason, "basis": basis},
+        )
+        ticket.assignments.filter(active=True).update(active=False)
+    return ticket
+
+
+def ticket_redispatch(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    unit_code: str,
+    assisting: Iterable[str] = (),
+    note: str = "",
+    now: datetime | None = None,
+) -> Ticket:
+    """The centre confirms a return and dispatches again (HANDLE-3)."""
+    return _dispatch(
+        actor=actor,
+        ticket=ticket,
+        action=Action.REDISPATCH,
+        code="ticket.redispatched",
+        unit_code=unit_code,
+        assisting=list(assisting),
+        note=note,
+        at=_now(now),
+    )
+
+
+def ticket_explain(*, actor: Any, ticket: Ticket, note: str, now: datetime | None = None) -> Ticket:
+    """Cannot be solved now: the explanation given to the citizen is filed (HANDLE-6)."""
+    _required(note, "请填写向诉求人所作的解释说明。")
+    at = _now(now)
+    with transaction.atomic():
+        _simple(
+            actor,
+            ticket,
+            Action.EXPLAIN,
+            "ticket.explained",
+            ["reply", "return", "sign_for", "first_contact"],
+            note,
+            at,
+        )
+        _deadline(ticket, "callback", start=at, calendar=calendar_current())
+    return ticket
+
+
+def ticket_escalate(
+    *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Escalated to the unit's head (HANDLE-7)."""
+    return _simple(actor, ticket, Action.ESCALATE, "ticket.escalated", [], note, _now(now))
+
+
+CALLBACK_RESULTS = ("satisfied", "basically_satisfied", "dissatisfied", "unreached")
+
+
+def ticket_callback(
+    *, actor: Any, ticket: Ticket, result: str, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Record the callback's result (CALLBACK-2); dissatisfied leads to redo (CALLBACK-3)."""
+    if result not in CALLBACK_RESULTS:
+        raise InvalidInput(f"回访结果“{result}”无效，应为：{'、'.join(CALLBACK_RESULTS)}。")
+    meets = [] if result == "unreached" else ["callback"]
+    return _simple(
+        actor,
+        ticket,
+        Action.CALLBACK,
+        "ticket.called_back",
+        meets,
+        note,
+        _now(now),
+        {"result": result},
+        outcome=result,
+    )
+
+
+def ticket_redo(
+    *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Send a dissatisfied ticket back to the same unit with a new reply clock (CALLBACK-3)."""
+    last = ticket.assignments.filter(role=Assignment.Role.LEAD).order_by("-dispatched_at").first()
+    if last is None:
+        raise InvalidInput("该工单没有承办单位，无法重办。")
+    return _dispatch(
+        actor=actor,
+        ticket=ticket,
+        action=Action.REDO,
+        code="ticket.redo",
+        unit_code=last.unit.code,
+        assisting=[],
+        note=note,
+        at=_now(now),
+    )
+
+
+def ticket_close(
+    *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Close the ticket; no deadline stays open on a closed ticket."""
+    at = _now(now)
+    with transaction.atomic():
+        _simple(actor, ticket, Action.CLOSE, "ticket.closed", [], note, at)
+        ticket.deadlines.filter(met_at__isnull=True).update(met_at=at)
+    return ticket
+
+
+def ticket_transfer(
+    *, actor: Any, ticket: Ticket, platform: str, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Transfer to another platform (DISPATCH-6)."""
+    _required(platform, "请填写转往的平台。")
+    at = _now(now)
+    with transaction.atomic():
+        _simple(
+            actor,
+            ticket,
+            Action.TRANSFER,
+            "ticket.transferred",
+            [],
+            note,
+            at,
+            {"platform": platform},
+        )
+        ticket.deadlines.filter(met_at__isnull=True).update(met_at=at)
+    return ticket
+
+
+def ticket_reopen(
+    *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Reopen a closed ticket; it is registered again and its dispatch clock restarts."""
+    at = _now(now)
+    with transaction.atomic():
+        _simple(actor, ticket, Action.REOPEN, "ticket.reopened", [], note, at)
+        _deadline(ticket, "dispatch", start=at, calendar=calendar_current())
+    return ticket
+
+
+def ticket_archive(*, actor: Any, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """Archive a finished ticket."""
+    return _simple(actor, ticket, Action.ARCHIVE, "ticket.archived", [], "", _now(now))
 
 
 def deadlines_recompute_provisional(
