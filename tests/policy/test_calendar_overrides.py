@@ -232,3 +232,11 @@ def test_the_active_profile_is_shown_with_its_articles(client, supervisor):
     assert "national-12345" in page
     assert "reply" in page
     assert "110" in page
+
+
+def test_the_policy_categories_match_the_ticket_categories():
+    """INTAKE-6: the pure policy core and the Django choices name the same categories."""
+    from hotline.core.categories import Category
+    from hotline.policy.profiles import CATEGORIES
+
+    assert set(CATEGORIES) == set(Category.values)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import cache
 from itertools import product
 from pathlib import Path
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -30,37 +30,10 @@ POLICIES_DIR: Final = Path(__file__).resolve().parent.parent / "policies"
 DEFAULT_PROFILE: Final = "national-12345"
 
 #: Ticket categories (INTAKE-6), the same in every profile.
-CATEGORIES: Final = (
-    "consultation",
-    "help",
-    "complaint",
-    "report",
-    "suggestion",
-    "criticism",
-    "praise",
-)
-
-#: Clocks. The first nine are the calculator's contract; every profile states every clock.
-CLOCKS: Final = (
-    "dispatch",
-    "first_contact",
-    "reply",
-    "return",
-    "extension_request",
-    "callback",
-    "deferred_answer",
-    "kb_update",
-    "reminder",
-    "sign_for",
-    "event_report",
-    "event_followup",
-    "evaluation",
-    "filing",
-)
-
 Category = Literal[
     "consultation", "help", "complaint", "report", "suggestion", "criticism", "praise"
 ]
+#: Clocks. The first nine are the calculator's contract; every profile states every clock.
 ClockName = Literal[
     "dispatch",
     "first_contact",
@@ -77,6 +50,8 @@ ClockName = Literal[
     "evaluation",
     "filing",
 ]
+CATEGORIES: Final[tuple[str, ...]] = get_args(Category)
+CLOCKS: Final[tuple[str, ...]] = get_args(ClockName)
 #: What starts a clock.
 StartEvent = Literal[
     "registration",  # the call or request is registered
