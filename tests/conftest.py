@@ -57,3 +57,18 @@ def unit_admin(unit: Unit):
 @pytest.fixture
 def outsider(other_unit: Unit):
     return UserFactory(username="handler3", unit=other_unit, roles=["unit_handler"])
+
+
+@pytest.fixture
+def callback_agent(centre: Unit):
+    return UserFactory(username="callback", unit=centre, roles=["callback"])
+
+
+@pytest.fixture
+def inspector(centre: Unit):
+    return UserFactory(username="inspector", unit=centre, roles=["inspector"])
+
+
+@pytest.fixture
+def reviewer(centre: Unit):
+    return UserFactory(username="reviewer", unit=centre, roles=["reviewer"])

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hotline.citizens",
     "hotline.policy",
     "hotline.tickets",
+    "hotline.notifications",
 ]
 
 MIDDLEWARE = [

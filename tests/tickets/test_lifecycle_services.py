@@ -10,33 +10,11 @@ import pytest
 from hotline.core.errors import DomainError, InvalidInput
 from hotline.tickets import services as svc
 from hotline.tickets.models import Ticket, TicketEvent
-from hotline.tickets.transitions import State, replay
-from tests.factories import UnitFactory, UserFactory
+from hotline.tickets.transitions import State
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
-
-ACTIONS = {
-    "ticket.registered": "register",
-    "ticket.rejected": "reject",
-    "ticket.answered": "answer",
-    "ticket.deferred": "defer",
-    "ticket.reviewed": "review",
-    "ticket.dispatched": "dispatch",
-    "ticket.signed": "sign",
-    "ticket.contacted": "contact",
-    "ticket.returned": "return",
-    "ticket.redispatched": "redispatch",
-    "ticket.explained": "explain",
-    "ticket.escalated": "escalate",
-    "ticket.replied": "reply",
-    "ticket.called_back": "callback",
-    "ticket.redo": "redo",
-    "ticket.closed": "close",
-    "ticket.transferred": "transfer",
-    "ticket.reopened": "reopen",
-    "ticket.archived": "archive",
-}
 
 
 def at(text: str) -> datetime:
@@ -44,21 +22,7 @@ def at(text: str) -> datetime:
 
 
 def rebuilt_state(ticket: Ticket) -> State | None:
-    events = []
-    for event in ticket.events.order_by("at", "id"):
-        if event.action in ACTIONS:
-            events.append((ACTIONS[event.action], event.payload.get("result")))
-    return replay(events)
-
-
-@pytest.fixture
-def callback_agent(centre):
-    return UserFactory(username="callback", unit=centre, roles=["callback"])
-
-
-@pytest.fixture
-def inspector(centre):
-    return UserFactory(username="inspector", unit=centre, roles=["inspector"])
+    return svc.ticket_state_from_events(ticket)
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +72,12 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A8, SLA-2/3: a statutory or promised limit that replaces the profile's reply limit.
+    due_override_at = models.DateTimeField(
+        _("statutory or promised deadline"), null=True, blank=True
+    )
+    due_override_basis = models.CharField(_("basis of the deadline"), max_length=200, blank=True)
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("related tickets"))
     registered_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,6 +156,8 @@ class Deadline(models.Model):
     kind = models.CharField(max_length=24)  # the clock: first_contact, reply, …
     start_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the light turns to warning: the profile's warning share of the period left (SLA-5).
+    warn_at = models.DateTimeField(null=True, blank=True)
     basis = models.CharField(max_length=200, blank=True)
     unit = models.CharField(max_length=16)
     length = models.IntegerField(null=True, blank=True)
@@ -157,10 +168,35 @@ class Deadline(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["met_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["met_at", "due_at"]),
+            # The sweep reads only these two partial indexes: with nothing due it scans nothing.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(met_at__isnull=True, breached_at__isnull=True),
+                name="deadline_breach_pending",
+            ),
+            models.Index(
+                fields=["warn_at"],
+                condition=Q(met_at__isnull=True, warned_at__isnull=True),
+                name="deadline_warn_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket.number} {self.kind} {self.due_at}"
+
+    def light(self, now: datetime) -> str:
+        """Return the traffic light at ``now``: met, none, normal, warning or overdue (SLA-5)."""
+        if self.met_at is not None:
+            return "met"
+        if self.due_at is None:
+            return "none"
+        if now >= self.due_at:
+            return "overdue"
+        if self.warn_at is not None and now >= self.warn_at:
+            return "warning"
+        return "normal"
 
 
 class DeadlineChange(models.Model):
@@ -177,3 +213,67 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_due_at} → {self.new_due_at}"
+
+
+class ExtensionRequest(models.Model):
+    """A unit's request for more time, and the centre's decision (HANDLE-5, A6)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    until = models.DateTimeField(_("requested deadline"))
+    reason = models.TextField(_("reason"))
+    basis = models.TextField(_("basis"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_until = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status="pending"),
+                name="one_pending_extension_per_ticket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} → {self.until}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    return f"tickets/{instance.ticket.number}/{filename}"
+
+
+class Attachment(models.Model):
+    """A document or image filed with a ticket; type and size are checked by the service."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=255)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,7 +7,7 @@ Each checks the transition table, the actor's role and unit, changes the rows, a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,17 +16,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from hotline.citizens.models import Citizen
-from hotline.core.errors import Conflict, DomainError, InvalidInput
+from hotline.core.categories import Category
+from hotline.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from hotline.directory.models import Area, Unit
+from hotline.notifications.services import outbox_put
 from hotline.policy.calendar import WorkCalendar
 from hotline.policy.deadline import PolicyInputError, deadline_answer
 from hotline.policy.profiles import load_profile
 from hotline.policy.services import calendar_current
+from hotline.policy.sla import compute_due
 from hotline.tickets.models import (
     Assignment,
+    Channel,
     DailyCounter,
     Deadline,
     DeadlineChange,
+    ExtensionRequest,
     Ticket,
     TicketEvent,
 )
@@ -36,6 +41,7 @@ from hotline.tickets.transitions import (
     Relation,
     State,
     TicketTransitionError,
+    replay,
     transition_check,
 )
 
@@ -63,19 +69,52 @@ def _relation(actor: Any, ticket: Ticket | None) -> Relation:
     return Relation.OTHER
 
 
+def _open_reply(ticket: Ticket) -> Deadline | None:
+    return ticket.deadlines.filter(kind="reply", met_at__isnull=True).order_by("-id").first()
+
+
+def extension_cutoff(ticket: Ticket, reply: Deadline) -> datetime | None:
+    """Return the last moment to ask for an extension of ``reply`` (HANDLE-5, A6)."""
+    if reply.due_at is None:
+        return None
+    try:
+        answer = deadline_answer(
+            profile=ticket.profile,
+            clock="extension_request",
+            start=reply.due_at,
+            calendar=calendar_current(),
+        )
+    except PolicyInputError:
+        return reply.due_at
+    return answer.due_at or reply.due_at
+
+
 def _options(ticket: Ticket | None, at: datetime | None = None) -> Options:
     profile = load_profile(ticket.profile if ticket else settings.HOTLINE_PROFILE)
+    moment = _now(at)
     returns_allowed = profile.returns.allowed
+    extensions_allowed = profile.extension.allowed
+    reopen_open = True
     if ticket is not None and returns_allowed:
         # HANDLE-3: a return is possible only within the profile's return window.
         window = ticket.deadlines.filter(kind="return", met_at__isnull=True).first()
         if window is not None and window.due_at is not None:
-            returns_allowed = _now(at) < window.due_at
+            returns_allowed = moment < window.due_at
+    if ticket is not None and extensions_allowed:
+        reply = _open_reply(ticket)
+        cutoff = extension_cutoff(ticket, reply) if reply is not None else None
+        extensions_allowed = reply is not None and (cutoff is None or moment < cutoff)
+    if ticket is not None and ticket.state == State.CLOSED.value:
+        closed = ticket.events.filter(action="ticket.closed").order_by("-at", "-id").first()
+        if closed is not None:
+            until = compute_due(closed.at, profile.reopen.limit(), calendar_current()).due_at
+            reopen_open = until is None or moment < until
     return Options(
         review_required=profile.review.required,
         returns_allowed=returns_allowed,
-        extensions_allowed=profile.extension.allowed,
+        extensions_allowed=extensions_allowed,
         callback_required=profile.callback.mode == "every_ticket",
+        reopen_window_open=reopen_open,
     )
 
 
@@ -135,6 +174,15 @@ def _event(
     )
 
 
+def warn_at(profile: str, start: datetime, due_at: datetime | None) -> datetime | None:
+    """Return when a deadline's light turns to warning: the profile's share of it left (SLA-5)."""
+    if due_at is None:
+        return None
+    share = load_profile(profile).profile.warning_share
+    period = max(due_at - start, timedelta(0))
+    return due_at - period * share
+
+
 def _deadline(
     ticket: Ticket,
     kind: str,
@@ -142,8 +190,24 @@ def _deadline(
     start: datetime,
     calendar: WorkCalendar,
     assignment: Assignment | None = None,
+    explicit: bool = False,
 ) -> Deadline | None:
-    """Create the deadline of clock ``kind`` from ``start``; None when the profile sets none."""
+    """Create the deadline of clock ``kind`` from ``start``; None when the profile sets none.
+
+    With ``explicit``, a statutory or promised deadline recorded on the ticket replaces the
+    profile's reply limit (A8).
+    """
+    if explicit and kind == "reply" and ticket.due_override_at is not None:
+        return Deadline.objects.create(
+            ticket=ticket,
+            assignment=assignment,
+            kind=kind,
+            start_at=start,
+            due_at=ticket.due_override_at,
+            warn_at=warn_at(ticket.profile, start, ticket.due_override_at),
+            basis=ticket.due_override_basis,
+            unit="explicit",
+        )
     try:
         answer = deadline_answer(
             profile=ticket.profile,
@@ -166,6 +230,7 @@ def _deadline(
         kind=kind,
         start_at=start,
         due_at=answer.due_at,
+        warn_at=warn_at(ticket.profile, start, answer.due_at),
         basis=answer.basis,
         unit=str(answer.unit),
         length=answer.length,
@@ -196,24 +261,57 @@ def ticket_register(
     complex: bool = False,
     address: str = "",
     area_code: str | None = None,
+    confidential: bool = False,
+    complained_unit_code: str | None = None,
+    due_at: datetime | None = None,
+    due_basis: str = "",
+    related: Iterable[str] = (),
     now: datetime | None = None,
 ) -> Ticket:
-    """Register a request as a ticket (INTAKE-3, INTAKE-4); start the dispatch clock."""
+    """Register a request as a ticket (INTAKE-3, INTAKE-4); start the dispatch clock.
+
+    ``due_at`` with ``due_basis`` is a statutory or promised limit that replaces the profile's
+    reply limit once dispatched (A8). ``related`` names earlier tickets (repeat calls,
+    duplicates) by number.
+    """
     at = _now(now)
     if not content.strip():
         raise InvalidInput("诉求内容不能为空。")
     if not citizen_phone.strip():
         raise InvalidInput("来电号码不能为空。")
+    if category not in Category.values:
+        raise InvalidInput(f"诉求类别“{category}”无效，应为：{'、'.join(Category.values)}。")
+    if channel not in Channel.values:
+        raise InvalidInput(f"来源渠道“{channel}”无效，应为：{'、'.join(Channel.values)}。")
     _check(actor, None, Action.REGISTER)
     area = None
     if area_code:
         area = Area.objects.filter(code=area_code).first()
         if area is None:
             raise InvalidInput(f"区域编码“{area_code}”不存在。")
+    complained = None
+    if complained_unit_code:
+        complained = Unit.objects.filter(code=complained_unit_code).first()
+        if complained is None:
+            raise InvalidInput(f"被投诉单位“{complained_unit_code}”不存在。")
+    if due_at is not None:
+        if due_at.tzinfo is None:
+            raise InvalidInput("法定或承诺时限须带时区，例如 2026-12-01T18:00:00+08:00。")
+        if due_at <= at:
+            raise InvalidInput("法定或承诺时限须晚于登记时间。")
+        if not due_basis.strip():
+            raise InvalidInput("请填写法定或承诺时限的依据。")
+    related_numbers = [n.strip() for n in related if n.strip()]
+    linked = list(Ticket.objects.filter(number__in=related_numbers))
+    missing = set(related_numbers) - {t.number for t in linked}
+    if missing:
+        raise InvalidInput(f"关联工单不存在：{'、'.join(sorted(missing))}。")
     with transaction.atomic():
-        citizen, _ = Citizen.objects.get_or_create(
-            phone=citizen_phone.strip(), defaults={"name": citizen_name}
-        )
+        citizen = Citizen.objects.filter(phone=citizen_phone.strip()).order_by("id").first()
+        if citizen is None:
+            citizen = Citizen.objects.create(phone=citizen_phone.strip(), name=citizen_name.strip())
+        elif citizen_name.strip() and not citizen.name:
+            Citizen.objects.filter(pk=citizen.pk).update(name=citizen_name.strip())
         ticket = Ticket.objects.create(
             number=_next_number(timezone.localtime(at).date()),
             state=State.REGISTERED.value,
@@ -226,9 +324,15 @@ def ticket_register(
             complex=complex,
             address=address,
             area=area,
+            confidential=confidential,
+            complained_unit=complained,
+            due_override_at=due_at,
+            due_override_basis=due_basis.strip(),
             registered_at=at,
             registered_by=actor,
         )
+        if linked:
+            ticket.related.add(*linked)
         _event(ticket, actor=actor, action="ticket.registered", old="", at=at)
         _deadline(ticket, "dispatch", start=at, calendar=calendar_current())
     return ticket
@@ -292,7 +396,14 @@ def _dispatch(
         _meet(ticket, ["dispatch"], at)
         calendar = calendar_current()
         for kind in UNIT_CLOCKS:
-            _deadline(ticket, kind, start=at, calendar=calendar, assignment=lead)
+            _deadline(
+                ticket,
+                kind,
+                start=at,
+                calendar=calendar,
+                assignment=lead,
+                explicit=action is not Action.REDO,
+            )
         _event(
             ticket,
             actor=actor,
@@ -302,6 +413,15 @@ def _dispatch(
             at=at,
             payload={"unit": unit_code, "assisting": assisting},
         )
+        for unit in [units[unit_code], *(units[c] for c in assisting)]:
+            outbox_put(
+                topic=code,
+                title=f"新工单 {ticket.number}：{ticket.content[:40]}",
+                body=note,
+                unit=unit,
+                ticket=ticket,
+                at=at,
+            )
     return ticket
 
 
@@ -462,6 +582,13 @@ def ticket_return(
             {"reason": reason, "basis": basis},
         )
         ticket.assignments.filter(active=True).update(active=False)
+        outbox_put(
+            topic="ticket.returned",
+            title=f"工单 {ticket.number} 被退回，待重新派单",
+            body=f"理由：{reason}；依据：{basis}",
+            ticket=ticket,
+            at=at,
+        )
     return ticket
 
 
@@ -638,7 +765,9 @@ def deadlines_recompute_provisional(
             reason="calendar",
         )
         Deadline.objects.filter(pk=deadline.pk).update(
-            due_at=answer.due_at, provisional=answer.provisional
+            due_at=answer.due_at,
+            warn_at=warn_at(ticket.profile, deadline.start_at, answer.due_at),
+            provisional=answer.provisional,
         )
         TicketEvent.objects.create(
             ticket=ticket,
@@ -655,3 +784,217 @@ def deadlines_recompute_provisional(
         )
         moved += 1
     return moved
+
+
+def _move_deadline(deadline: Deadline, new_due: datetime, *, reason: str, at: datetime) -> None:
+    """Move a deadline, keeping its history (SLA-6); its lights start over."""
+    DeadlineChange.objects.create(
+        deadline=deadline, at=at, old_due_at=deadline.due_at, new_due_at=new_due, reason=reason
+    )
+    deadline.due_at = new_due
+    deadline.warn_at = warn_at(deadline.ticket.profile, deadline.start_at, new_due)
+    deadline.warned_at = None
+    deadline.breached_at = None
+    deadline.save(update_fields=["due_at", "warn_at", "warned_at", "breached_at"])
+
+
+def ticket_extension_request(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    until: datetime,
+    reason: str,
+    basis: str = "",
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    """The lead unit asks for more time before its reply deadline (HANDLE-5, A6)."""
+    at = _now(now)
+    profile = load_profile(ticket.profile)
+    _check(actor, ticket, Action.EXTENSION_REQUEST, at=at)
+    if profile.extension.requires_reason:
+        _required(reason, "请填写延期理由。")
+    if profile.extension.requires_basis:
+        _required(basis, "请填写延期依据。")
+    if until.tzinfo is None:
+        raise InvalidInput("申请的新时限须带时区，例如 2026-12-01T00:00:00+08:00。")
+    reply = _open_reply(ticket)
+    if reply is None or reply.due_at is None:
+        raise DomainError("该工单没有可延期的办理时限。", code="no_deadline", status=409)
+    if until <= reply.due_at:
+        raise InvalidInput("申请的新时限须晚于当前办理时限。")
+    if profile.extension.cap == "one_period":
+        cap = deadline_answer(
+            profile=ticket.profile,
+            clock="reply",
+            category=ticket.category,
+            complex=ticket.complex,
+            urgent=ticket.urgent,
+            start=reply.due_at,
+            calendar=calendar_current(),
+        ).due_at
+        if cap is not None and until > cap:
+            raise InvalidInput(
+                f"延期最多再加一个办理时限，即不晚于 {timezone.localtime(cap):%Y-%m-%d %H:%M}。"
+            )
+    if ticket.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise DomainError("该工单已有待审批的延期申请。", code="extension_pending", status=409)
+    lead = ticket.assignments.get(active=True, role=Assignment.Role.LEAD)
+    with transaction.atomic():
+        old = _move(ticket, State(ticket.state))  # bumps the version: one winner
+        request = ExtensionRequest.objects.create(
+            ticket=ticket,
+            deadline=reply,
+            unit=lead.unit,
+            requested_by=actor,
+            requested_at=at,
+            until=until,
+            reason=reason.strip(),
+            basis=basis.strip(),
+        )
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.extension.requested",
+            old=old,
+            note=reason.strip(),
+            at=at,
+            payload={
+                "extension": request.pk,
+                "until": until.isoformat(),
+                "due_at": reply.due_at.isoformat(),
+                "basis": basis.strip(),
+            },
+        )
+        outbox_put(
+            topic="ticket.extension.requested",
+            title=f"工单 {ticket.number} 申请延期，待审批",
+            body=f"{lead.unit.name}：{reason.strip()}",
+            ticket=ticket,
+            at=at,
+        )
+    return request
+
+
+def ticket_extension_decide(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    extension_id: int,
+    decision: str,
+    until: datetime | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    """The centre approves (possibly with another deadline) or refuses an extension (HANDLE-5).
+
+    On approval the reply deadline moves (its history kept, SLA-6) and whoever the profile
+    names tells the citizen the new deadline.
+    """
+    at = _now(now)
+    if decision not in ("approved", "refused"):
+        raise InvalidInput("审批结果应为 approved（同意）或 refused（不同意）。")
+    request = ticket.extensions.filter(pk=extension_id).first()
+    if request is None:
+        raise NotFound("延期申请不存在。")
+    _check(actor, ticket, Action.EXTENSION_DECIDE, outcome=decision, at=at)
+    if request.status != ExtensionRequest.Status.PENDING:
+        raise DomainError("该延期申请已审批。", code="extension_decided", status=409)
+    if decision == "refused" and not note.strip():
+        raise InvalidInput("不同意延期时请填写理由。")
+    new_due = until or request.until
+    if until is not None and until.tzinfo is None:
+        raise InvalidInput("新时限须带时区，例如 2026-12-01T00:00:00+08:00。")
+    profile = load_profile(ticket.profile)
+    tells = profile.extension.tells_citizen or "unit"
+    with transaction.atomic():
+        old = _move(ticket, State(ticket.state))
+        updated = ExtensionRequest.objects.filter(
+            pk=request.pk, status=ExtensionRequest.Status.PENDING
+        ).update(
+            status=decision,
+            decided_by=actor,
+            decided_at=at,
+            decided_until=new_due if decision == "approved" else None,
+            decision_note=note.strip(),
+        )
+        if not updated:
+            raise Conflict()
+        request.refresh_from_db()
+        payload: dict[str, Any] = {"extension": request.pk, "outcome": decision}
+        if decision == "approved":
+            deadline = Deadline.objects.select_related("ticket").get(pk=request.deadline_id)
+            if deadline.met_at is not None:
+                raise DomainError("该办理时限已完成，无需延期。", code="deadline_met", status=409)
+            if deadline.due_at is not None and new_due <= deadline.due_at:
+                raise InvalidInput("新时限须晚于当前办理时限。")
+            payload.update(
+                old_due_at=deadline.due_at.isoformat() if deadline.due_at else None,
+                new_due_at=new_due.isoformat(),
+                citizen_told_by=tells,
+            )
+            _move_deadline(deadline, new_due, reason="extension", at=at)
+        _event(
+            ticket,
+            actor=actor,
+            action=f"ticket.extension.{decision}",
+            old=old,
+            note=note.strip(),
+            at=at,
+            payload=payload,
+        )
+        told = (
+            "请承办单位将新的办理时限告知诉求人"
+            if tells == "unit"
+            else "由热线中心告知诉求人新的办理时限"
+        )
+        outbox_put(
+            topic=f"ticket.extension.{decision}",
+            title=(
+                f"工单 {ticket.number} 延期已同意，"
+                f"新时限 {timezone.localtime(new_due):%Y-%m-%d %H:%M}"
+                if decision == "approved"
+                else f"工单 {ticket.number} 延期未获同意"
+            ),
+            body=told if decision == "approved" else note.strip(),
+            unit=request.unit,
+            ticket=ticket,
+            at=at,
+        )
+    return request
+
+
+#: Timeline event codes that are lifecycle actions, for rebuilding the state from events.
+EVENT_ACTIONS: dict[str, Action] = {
+    "ticket.registered": Action.REGISTER,
+    "ticket.rejected": Action.REJECT,
+    "ticket.answered": Action.ANSWER,
+    "ticket.deferred": Action.DEFER,
+    "ticket.reviewed": Action.REVIEW,
+    "ticket.dispatched": Action.DISPATCH,
+    "ticket.signed": Action.SIGN,
+    "ticket.contacted": Action.CONTACT,
+    "ticket.returned": Action.RETURN,
+    "ticket.redispatched": Action.REDISPATCH,
+    "ticket.extension.requested": Action.EXTENSION_REQUEST,
+    "ticket.extension.approved": Action.EXTENSION_DECIDE,
+    "ticket.extension.refused": Action.EXTENSION_DECIDE,
+    "ticket.explained": Action.EXPLAIN,
+    "ticket.escalated": Action.ESCALATE,
+    "ticket.replied": Action.REPLY,
+    "ticket.called_back": Action.CALLBACK,
+    "ticket.redo": Action.REDO,
+    "ticket.closed": Action.CLOSE,
+    "ticket.transferred": Action.TRANSFER,
+    "ticket.reopened": Action.REOPEN,
+    "ticket.archived": Action.ARCHIVE,
+}
+
+
+def ticket_state_from_events(ticket: Ticket) -> State | None:
+    """Rebuild the ticket's state from its timeline (the events are the record)."""
+    steps = [
+        (EVENT_ACTIONS[event.action], event.payload.get("result") or event.payload.get("outcome"))
+        for event in ticket.events.order_by("at", "id")
+        if event.action in EVENT_ACTIONS
+    ]
+    return replay(steps)

@@ -1,0 +1,148 @@
+"""Write notifications to the outbox, and deliver them (the worker's job).
+
+``outbox_put`` is called inside the transaction of the change that causes the notification, so
+a rolled-back change notifies nobody and a committed one cannot lose its notification.
+``outbox_deliver`` delivers due messages at least once: each message is claimed and marked in
+one transaction (``SKIP LOCKED`` on PostgreSQL, so several workers share the work); a failure
+is recorded and retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from hotline.accounts.models import User
+from hotline.notifications.models import DeliveryAttempt, InboxItem, OutboxMessage
+
+logger = logging.getLogger("hotline.notifications")
+
+#: The adapters a notification goes to unless the caller names others.
+DEFAULT_ADAPTERS = ("inbox", "log")
+#: The longest wait between two tries of a failing delivery.
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def outbox_put(
+    *,
+    topic: str,
+    title: str,
+    body: str = "",
+    unit: Any = None,
+    ticket: Any = None,
+    payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    adapters: tuple[str, ...] | None = None,
+) -> list[OutboxMessage]:
+    """Queue a notification for ``unit``'s users (the centre's supervisors when None)."""
+    at = at or timezone.now()
+    names = adapters or tuple(getattr(settings, "HOTLINE_NOTIFY_ADAPTERS", DEFAULT_ADAPTERS))
+    return OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                created_at=at,
+                next_attempt_at=at,
+                adapter=name,
+                topic=topic,
+                title=title[:200],
+                body=body,
+                unit=unit,
+                ticket=ticket,
+                payload=payload or {},
+            )
+            for name in names
+        ]
+    )
+
+
+def _recipients(message: OutboxMessage) -> list[User]:
+    users = User.objects.filter(is_active=True)
+    if message.unit_id is not None:
+        return list(users.filter(unit_id=message.unit_id))
+    return list(users.filter(unit__kind="centre", role_rows__role="supervisor").distinct())
+
+
+def _deliver_inbox(message: OutboxMessage) -> None:
+    InboxItem.objects.bulk_create(
+        [
+            InboxItem(
+                user=user,
+                message=message,
+                created_at=message.created_at,
+                topic=message.topic,
+                title=message.title,
+                body=message.body,
+                ticket_id=message.ticket_id,
+            )
+            for user in _recipients(message)
+        ],
+        ignore_conflicts=True,  # at least once, shown once: unique (message, user)
+    )
+
+
+def _deliver_log(message: OutboxMessage) -> None:
+    logger.info(
+        "notification %s %s unit=%s ticket=%s",
+        message.topic,
+        message.title,
+        message.unit_id,
+        message.ticket_id,
+    )
+
+
+ADAPTERS: dict[str, Callable[[OutboxMessage], None]] = {
+    "inbox": _deliver_inbox,
+    "log": _deliver_log,
+}
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return the wait before try ``attempts + 1``: 1, 2, 4 … minutes, at most an hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _claim(now: datetime) -> OutboxMessage | None:
+    pending = OutboxMessage.objects.filter(delivered_at__isnull=True, next_attempt_at__lte=now)
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True)
+    return pending.order_by("next_attempt_at", "id").first()
+
+
+def outbox_deliver(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
+    """Deliver up to ``limit`` due messages; return (delivered, failed)."""
+    now = now or timezone.now()
+    delivered = failed = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            message = _claim(now)
+            if message is None:
+                break
+            adapter = ADAPTERS.get(message.adapter)
+            try:
+                if adapter is None:
+                    raise LookupError(f"unknown adapter {message.adapter!r}")
+                with transaction.atomic():  # a failing adapter leaves none of its rows
+                    adapter(message)
+            except Exception as exc:  # any adapter failure is recorded and retried
+                message.attempts += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                message.next_attempt_at = now + backoff(message.attempts)
+                message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                DeliveryAttempt.objects.create(
+                    message=message, at=now, ok=False, error=message.last_error
+                )
+                failed += 1
+                continue
+            message.attempts += 1
+            message.delivered_at = now
+            message.last_error = ""
+            message.save(update_fields=["attempts", "delivered_at", "last_error"])
+            DeliveryAttempt.objects.create(message=message, at=now, ok=True)
+            delivered += 1
+    return delivered, failed
