@@ -6,7 +6,7 @@ the browser session. Every error is JSON ``{"code", "message"}`` with the right 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 
 from hotline.accounts.models import ApiToken
@@ -44,6 +46,19 @@ class StaffSession(SessionAuth):
         return None
 
 
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times in the centre's zone (``+08:00``), as clerks and the regulations read them."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
+
 api = NinjaAPI(
     title="hotline API",
     version="1",
@@ -53,6 +68,7 @@ api = NinjaAPI(
         '`{"code": "...", "message": "..."}`.'
     ),
     auth=[BearerToken(), StaffSession()],
+    renderer=LocalTimeRenderer(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -124,12 +140,14 @@ def _register_routers() -> None:
     from hotline.core.api import router as core_router
     from hotline.directory.api import router as directory_router
     from hotline.policy.api import router as policy_router
+    from hotline.tickets.api import router as tickets_router
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", directory_router)
     api.add_router("/v1/", citizens_router)
     api.add_router("/v1/", core_router)
     api.add_router("/v1/", policy_router)
+    api.add_router("/v1/", tickets_router)
 
 
 _register_routers()

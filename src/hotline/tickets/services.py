@@ -41,6 +41,7 @@ from hotline.tickets.transitions import (
     Relation,
     State,
     TicketTransitionError,
+    allowed_actions,
     replay,
     transition_check,
 )
@@ -998,3 +999,22 @@ def ticket_state_from_events(ticket: Ticket) -> State | None:
         if event.action in EVENT_ACTIONS
     ]
     return replay(steps)
+
+
+def ticket_actions_for(actor: Any, ticket: Ticket, now: datetime | None = None) -> list[str]:
+    """Return the actions ``actor`` may take on ``ticket`` now (for the UI and the API)."""
+    state = State(ticket.state)
+    options = _options(ticket, now)
+    relation = _relation(actor, ticket)
+    roles = actor.role_codes()
+    found = []
+    for action in allowed_actions(state):
+        try:
+            transition_check(
+                state=state, action=action, roles=roles, relation=relation, options=options
+            )
+        except TicketTransitionError as exc:
+            if exc.code != "invalid_outcome":
+                continue
+        found.append(action.value)
+    return found
