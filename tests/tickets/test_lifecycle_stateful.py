@@ -173,7 +173,7 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
             before = (ticket.state, ticket.version, ticket.events.count())
             try:
                 calls[action](actors[actor], ticket, self.now, pick)
-            except DomainError as exc:
+            except DomainError:
                 ticket.refresh_from_db()
                 after = (ticket.state, ticket.version, ticket.events.count())
                 assert after == before, f"refused {action} changed the ticket"

@@ -561,7 +561,9 @@ def ticket_redispatch(request: HttpRequest, number: str, payload: DispatchIn) ->
     response={201: ExtensionOut},
     summary="Request an extension (HANDLE-5)",
 )
-def ticket_extension_request(request: HttpRequest, number: str, payload: ExtensionIn) -> Status[Any]:
+def ticket_extension_request(
+    request: HttpRequest, number: str, payload: ExtensionIn
+) -> Status[Any]:
     ticket = _get(request, number)
     extension = svc.ticket_extension_request(
         actor=request.user,
