@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from hotline.accounts.models import User
 from hotline.citizens.models import Citizen
 from hotline.directory.models import Area, Liaison, ResponsibilityItem, Unit
+from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.services import ticket_state_from_events
+from hotline.tickets.transitions import State
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +42,14 @@ def counts() -> tuple[int, ...]:
         ResponsibilityItem.objects.count(),
         User.objects.count(),
         Citizen.objects.count(),
+        Ticket.objects.count(),
     )
 
 
 @pytest.fixture
 def demo(db) -> str:
     out = io.StringIO()
-    call_command("demo_data", stdout=out)
+    call_command("demo_data", "--tickets", "40", stdout=out)
     return out.getvalue()
 
 
@@ -86,7 +92,7 @@ def test_demo_data_prints_the_logins(demo):
 
 def test_demo_data_is_idempotent(demo):
     before = counts()
-    call_command("demo_data", stdout=io.StringIO())
+    call_command("demo_data", "--tickets", "40", stdout=io.StringIO())
     assert counts() == before
 
 
@@ -97,3 +103,25 @@ def test_demo_data_survives_a_changed_password(demo):
     call_command("demo_data", stdout=io.StringIO())
     user.refresh_from_db()
     assert user.check_password("a-new-long-password")
+
+
+def test_demo_tickets_reach_every_stage_of_the_lifecycle(demo):
+    """Issue 5: demo tickets in every state, over the last three months, some overdue."""
+    states = set(Ticket.objects.values_list("state", flat=True))
+    assert {
+        "registered",
+        "dispatched",
+        "signed",
+        "in_progress",
+        "returned",
+        "replied",
+        "closed",
+        "archived",
+        "not_accepted",
+        "transferred",
+    } <= states
+    oldest = Ticket.objects.order_by("registered_at").first().registered_at
+    assert timezone.now() - oldest > timedelta(days=25)
+    assert TicketEvent.objects.filter(action="ticket.deadline.overdue").exists()
+    for ticket in Ticket.objects.all():
+        assert ticket_state_from_events(ticket) == State(ticket.state)

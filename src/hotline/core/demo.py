@@ -5,19 +5,21 @@ from __future__ import annotations
 from hotline.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 
 
-def demo_data_load() -> list[str]:
+def demo_data_load(*, tickets: int = 300) -> list[str]:
     """Load every app's demo data in order (idempotent); return summary lines."""
     from hotline.accounts.demo import accounts_demo_load
     from hotline.citizens.demo import citizens_demo_load
     from hotline.directory.demo import directory_demo_load
+    from hotline.tickets.demo import tickets_demo_load
 
     counts = directory_demo_load()
     users = accounts_demo_load()
     citizens = citizens_demo_load()
+    ticket_count = tickets_demo_load(tickets)
     return [
         f"Directory: {counts['areas']} areas, {counts['units']} units, "
         f"{counts['liaisons']} liaisons, {counts['responsibilities']} responsibility items.",
-        f"Staff: {len(users)} demo users. Citizens: {citizens}.",
+        f"Staff: {len(users)} demo users. Citizens: {citizens}. Tickets: {ticket_count}.",
     ]
 
 

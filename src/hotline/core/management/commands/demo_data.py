@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from hotline.core.demo import demo_data_load, demo_logins_text
 
@@ -12,8 +12,13 @@ from hotline.core.demo import demo_data_load, demo_logins_text
 class Command(BaseCommand):
     help = "Load the demo data (idempotent: running it again changes nothing new)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--tickets", type=int, default=300, help="demo tickets to create (when none exist)"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = demo_data_load()
+        summary = demo_data_load(tickets=options["tickets"])
         for line in summary:
             self.stdout.write(line)
         self.stdout.write(demo_logins_text())
