@@ -47,6 +47,12 @@ CSRF_TRUSTED_ORIGINS = env.list("HOTLINE_CSRF_TRUSTED_ORIGINS", default=[])
 
 # The policy profile (one regulation) this centre runs under; see src/hotline/policies/.
 HOTLINE_PROFILE = env.str("HOTLINE_PROFILE", default="national-12345")
+# How long a process trusts its cached working-day calendar before asking the database whether
+# another process changed it (changes in the same process are seen at once).
+# Tests roll transactions back under the cache, so they always ask.
+HOTLINE_CALENDAR_CHECK_SECONDS = (
+    0.0 if TESTING else env.float("HOTLINE_CALENDAR_CHECK_SECONDS", default=5.0)
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from threading import Lock
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from hotline.core.audit import audit_record
@@ -20,7 +23,18 @@ from hotline.policy.calendar import WorkCalendar
 from hotline.policy.models import CalendarOverride, PublishedYear
 
 _cache_lock = Lock()
-_cache: dict[str, Any] = {"signature": None, "calendar": None}
+_cache: dict[str, Any] = {"signature": None, "calendar": None, "checked": float("-inf")}
+
+
+def calendar_cache_clear(**_: Any) -> None:
+    """Forget the cached calendar (on every override or published-year change in-process)."""
+    with _cache_lock:
+        _cache.update(signature=None, calendar=None, checked=float("-inf"))
+
+
+for _model in (CalendarOverride, PublishedYear):
+    post_save.connect(calendar_cache_clear, sender=_model, dispatch_uid=f"calendar-{_model}")
+    post_delete.connect(calendar_cache_clear, sender=_model, dispatch_uid=f"calendar-d-{_model}")
 
 
 def _signature() -> tuple[object, ...]:
@@ -30,17 +44,28 @@ def _signature() -> tuple[object, ...]:
 
 
 def calendar_current() -> WorkCalendar:
-    """Return the calendar in force, rebuilt only when the overrides changed (two small queries)."""
+    """Return the calendar in force, rebuilt only when the overrides changed.
+
+    Changes made in this process clear the cache at once (signals); changes made by another
+    process (an import on another server) are noticed within ``HOTLINE_CALENDAR_CHECK_SECONDS``
+    by two small queries, so that a busy service does not pay them on every action.
+    """
+    ttl = float(getattr(settings, "HOTLINE_CALENDAR_CHECK_SECONDS", 0))
+    with _cache_lock:
+        if _cache["calendar"] is not None and time.monotonic() - _cache["checked"] < ttl:
+            cached: WorkCalendar = _cache["calendar"]
+            return cached
     signature = _signature()
     with _cache_lock:
         if _cache["signature"] == signature and _cache["calendar"] is not None:
+            _cache["checked"] = time.monotonic()
             calendar: WorkCalendar = _cache["calendar"]
             return calendar
     overrides = dict(CalendarOverride.objects.values_list("date", "is_working_day"))
     published = list(PublishedYear.objects.values_list("year", flat=True))
     calendar = WorkCalendar(overrides, published_years=published)
     with _cache_lock:
-        _cache.update(signature=signature, calendar=calendar)
+        _cache.update(signature=signature, calendar=calendar, checked=time.monotonic())
     return calendar
 
 

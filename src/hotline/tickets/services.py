@@ -90,22 +90,30 @@ def extension_cutoff(ticket: Ticket, reply: Deadline) -> datetime | None:
     return answer.due_at or reply.due_at
 
 
-def _options(ticket: Ticket | None, at: datetime | None = None) -> Options:
+def _options(
+    ticket: Ticket | None, at: datetime | None = None, action: Action | None = None
+) -> Options:
+    """Return the profile's rules for ``ticket`` now; windows are looked up only for ``action``
+    (all of them when ``action`` is None), so that an everyday action costs no extra query."""
     profile = load_profile(ticket.profile if ticket else settings.HOTLINE_PROFILE)
     moment = _now(at)
     returns_allowed = profile.returns.allowed
     extensions_allowed = profile.extension.allowed
     reopen_open = True
-    if ticket is not None and returns_allowed:
+    if ticket is not None and returns_allowed and action in (None, Action.RETURN):
         # HANDLE-3: a return is possible only within the profile's return window.
         window = ticket.deadlines.filter(kind="return", met_at__isnull=True).first()
         if window is not None and window.due_at is not None:
             returns_allowed = moment < window.due_at
-    if ticket is not None and extensions_allowed:
+    if ticket is not None and extensions_allowed and action in (None, Action.EXTENSION_REQUEST):
         reply = _open_reply(ticket)
         cutoff = extension_cutoff(ticket, reply) if reply is not None else None
         extensions_allowed = reply is not None and (cutoff is None or moment < cutoff)
-    if ticket is not None and ticket.state == State.CLOSED.value:
+    if (
+        ticket is not None
+        and ticket.state == State.CLOSED.value
+        and action in (None, Action.REOPEN)
+    ):
         closed = ticket.events.filter(action="ticket.closed").order_by("-at", "-id").first()
         if closed is not None:
             until = compute_due(closed.at, profile.reopen.limit(), calendar_current()).due_at
@@ -132,7 +140,7 @@ def _check(
             action=action,
             roles=actor.role_codes(),
             relation=_relation(actor, ticket),
-            options=_options(ticket, at),
+            options=_options(ticket, at, action),
             outcome=outcome,
         )
     except TicketTransitionError as exc:
@@ -193,13 +201,31 @@ def _deadline(
     assignment: Assignment | None = None,
     explicit: bool = False,
 ) -> Deadline | None:
+    """Create and return the deadline of clock ``kind`` (see ``_deadline_row``)."""
+    row = _deadline_row(
+        ticket, kind, start=start, calendar=calendar, assignment=assignment, explicit=explicit
+    )
+    if row is not None:
+        row.save()
+    return row
+
+
+def _deadline_row(
+    ticket: Ticket,
+    kind: str,
+    *,
+    start: datetime,
+    calendar: WorkCalendar,
+    assignment: Assignment | None = None,
+    explicit: bool = False,
+) -> Deadline | None:
     """Create the deadline of clock ``kind`` from ``start``; None when the profile sets none.
 
     With ``explicit``, a statutory or promised deadline recorded on the ticket replaces the
     profile's reply limit (A8).
     """
     if explicit and kind == "reply" and ticket.due_override_at is not None:
-        return Deadline.objects.create(
+        return Deadline(
             ticket=ticket,
             assignment=assignment,
             kind=kind,
@@ -225,7 +251,7 @@ def _deadline(
         raise DomainError(exc.message, code=exc.code) from None
     if answer.due_at is None:
         return None
-    return Deadline.objects.create(
+    return Deadline(
         ticket=ticket,
         assignment=assignment,
         kind=kind,
@@ -244,8 +270,10 @@ def _meet(ticket: Ticket, kinds: Iterable[str], at: datetime) -> None:
 
 
 def _next_number(day: Any) -> str:
-    DailyCounter.objects.get_or_create(day=day)
-    DailyCounter.objects.filter(day=day).update(last=F("last") + 1)
+    """Return the day's next number; the row lock of the UPDATE serialises concurrent callers."""
+    if not DailyCounter.objects.filter(day=day).update(last=F("last") + 1):
+        DailyCounter.objects.get_or_create(day=day)
+        DailyCounter.objects.filter(day=day).update(last=F("last") + 1)
     last = DailyCounter.objects.get(day=day).last
     return f"{day:%Y%m%d}-{last:06d}"
 
@@ -396,8 +424,8 @@ def _dispatch(
             )
         _meet(ticket, ["dispatch"], at)
         calendar = calendar_current()
-        for kind in UNIT_CLOCKS:
-            _deadline(
+        rows = [
+            _deadline_row(
                 ticket,
                 kind,
                 start=at,
@@ -405,6 +433,9 @@ def _dispatch(
                 assignment=lead,
                 explicit=action is not Action.REDO,
             )
+            for kind in UNIT_CLOCKS
+        ]
+        Deadline.objects.bulk_create([row for row in rows if row is not None])
         _event(
             ticket,
             actor=actor,
@@ -438,10 +469,9 @@ def _simple(
     outcome: str | None = None,
 ) -> Ticket:
     target = _check(actor, ticket, action, outcome, at)
-    with transaction.atomic():
-        old = _move(ticket, target)
-        _meet(ticket, meets, at)
-        _event(ticket, actor=actor, action=code, old=old, note=note, at=at, payload=payload)
+    old = _move(ticket, target)
+    _meet(ticket, meets, at)
+    _event(ticket, actor=actor, action=code, old=old, note=note, at=at, payload=payload)
     return ticket
 
 
@@ -459,7 +489,10 @@ def ticket_contact(*, actor: Any, ticket: Ticket, note: str, now: datetime | Non
     if not note.strip():
         raise InvalidInput("请填写先行联系的情况。")
     at = _now(now)
-    return _simple(actor, ticket, Action.CONTACT, "ticket.contacted", ["first_contact"], note, at)
+    with transaction.atomic():
+        return _simple(
+            actor, ticket, Action.CONTACT, "ticket.contacted", ["first_contact"], note, at
+        )
 
 
 def ticket_reply(
@@ -534,16 +567,17 @@ def ticket_answer(
     """Answered directly by the agent, citing knowledge-base articles (ANSWER-1)."""
     _required(content, "请填写答复内容。")
     at = _now(now)
-    return _simple(
-        actor,
-        ticket,
-        Action.ANSWER,
-        "ticket.answered",
-        ["dispatch", "deferred_answer"],
-        content,
-        at,
-        {"articles": list(articles)},
-    )
+    with transaction.atomic():
+        return _simple(
+            actor,
+            ticket,
+            Action.ANSWER,
+            "ticket.answered",
+            ["dispatch", "deferred_answer"],
+            content,
+            at,
+            {"articles": list(articles)},
+        )
 
 
 def ticket_defer(
@@ -561,7 +595,8 @@ def ticket_review(
     *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
 ) -> Ticket:
     """Reviewed by the centre before dispatch (DISPATCH-2)."""
-    return _simple(actor, ticket, Action.REVIEW, "ticket.reviewed", [], note, _now(now))
+    with transaction.atomic():
+        return _simple(actor, ticket, Action.REVIEW, "ticket.reviewed", [], note, _now(now))
 
 
 def ticket_return(
@@ -637,7 +672,8 @@ def ticket_escalate(
     *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
 ) -> Ticket:
     """Escalated to the unit's head (HANDLE-7)."""
-    return _simple(actor, ticket, Action.ESCALATE, "ticket.escalated", [], note, _now(now))
+    with transaction.atomic():
+        return _simple(actor, ticket, Action.ESCALATE, "ticket.escalated", [], note, _now(now))
 
 
 CALLBACK_RESULTS = ("satisfied", "basically_satisfied", "dissatisfied", "unreached")
@@ -650,17 +686,18 @@ def ticket_callback(
     if result not in CALLBACK_RESULTS:
         raise InvalidInput(f"回访结果“{result}”无效，应为：{'、'.join(CALLBACK_RESULTS)}。")
     meets = [] if result == "unreached" else ["callback"]
-    return _simple(
-        actor,
-        ticket,
-        Action.CALLBACK,
-        "ticket.called_back",
-        meets,
-        note,
-        _now(now),
-        {"result": result},
-        outcome=result,
-    )
+    with transaction.atomic():
+        return _simple(
+            actor,
+            ticket,
+            Action.CALLBACK,
+            "ticket.called_back",
+            meets,
+            note,
+            _now(now),
+            {"result": result},
+            outcome=result,
+        )
 
 
 def ticket_redo(
@@ -727,7 +764,8 @@ def ticket_reopen(
 
 def ticket_archive(*, actor: Any, ticket: Ticket, now: datetime | None = None) -> Ticket:
     """Archive a finished ticket."""
-    return _simple(actor, ticket, Action.ARCHIVE, "ticket.archived", [], "", _now(now))
+    with transaction.atomic():
+        return _simple(actor, ticket, Action.ARCHIVE, "ticket.archived", [], "", _now(now))
 
 
 def deadlines_recompute_provisional(
