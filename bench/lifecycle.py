@@ -19,23 +19,22 @@ script creates and drops the databases ``hotline_bench`` and ``hotline_pgbench``
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this folder comes first on sys.path, and bench/calendar.py would shadow the
-# standard library's ``calendar`` module.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
 import argparse
 import json
 import os
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 from urllib.parse import urlparse
+
+# Run as a script, this folder comes first on sys.path, and bench/calendar.py would shadow the
+# standard library's ``calendar`` module when Django imports ``email``.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get(
@@ -120,10 +119,11 @@ def child(n: int, deadlines: int, due: int) -> dict[str, float]:
             )
             cursor.execute(f"ANALYZE {table}")
         else:
+            insert = f"INSERT INTO {table} ({columns}) "
             cursor.execute(
-                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %s) "
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our own table name
-                "SELECT %s, 'reply', datetime('now'), "
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %s) "  # noqa: S608
+                + insert
+                + "SELECT %s, 'reply', datetime('now'), "
                 "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '+10 days', '+' || x || ' seconds'),"
                 " datetime('now', '+5 days'), 'bench', 'working_days', 0 FROM c",
                 [deadlines, anchor.pk],
@@ -284,12 +284,18 @@ def main() -> int:
             f"business tx/s = {pg['lifecycles_per_s'] * 7 / tps:.2f} x pgbench's tps"
         )
         print("\ntargets (PostgreSQL):")
-        print(f"  >= 100 lifecycles/s: {pg['lifecycles_per_s']:,.0f} — "
-              f"{_verdict('lifecycles_per_s', pg['lifecycles_per_s'])}")
-        print(f"  idle sweep < 50 ms: {pg['sweep_idle_ms']:.2f} ms — "
-              f"{_verdict('sweep_idle_ms', pg['sweep_idle_ms'])}")
-        print(f"  10,000 due < 5 s: {pg['sweep_10k_s']:.2f} s — "
-              f"{_verdict('sweep_10k_s', pg['sweep_10k_s'])}")
+        print(
+            f"  >= 100 lifecycles/s: {pg['lifecycles_per_s']:,.0f} — "
+            f"{_verdict('lifecycles_per_s', pg['lifecycles_per_s'])}"
+        )
+        print(
+            f"  idle sweep < 50 ms: {pg['sweep_idle_ms']:.2f} ms — "
+            f"{_verdict('sweep_idle_ms', pg['sweep_idle_ms'])}"
+        )
+        print(
+            f"  10,000 due < 5 s: {pg['sweep_10k_s']:.2f} s — "
+            f"{_verdict('sweep_10k_s', pg['sweep_10k_s'])}"
+        )
     return 0
 
 
