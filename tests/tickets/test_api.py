@@ -144,6 +144,14 @@ def test_a_statutory_deadline_replaces_the_reply_limit(agent_api, unit):
     assert reply["due_at"].startswith(timezone.localtime(due).strftime("%Y-%m-%dT%H:%M"))
 
 
+@pytest.mark.req("INTAKE-5")
+def test_a_repeat_caller_comes_with_their_earlier_tickets(agent_api):
+    first = _register(agent_api)["number"]
+    second = _register(agent_api, content="噪音问题还是没有解决，第二次反映")
+    assert second["citizen"]["earlier_count"] == 1
+    assert second["citizen"]["earlier_tickets"][0]["number"] == first
+
+
 def test_unit_staff_see_only_their_units_tickets(agent_api, unit_api, outsider, unit):
     mine = _register(agent_api)["number"]
     other = _register(agent_api)["number"]

@@ -85,10 +85,20 @@ def ticket_citizen_for_user(
             request=request,
             detail={"via": "ticket", "ticket": ticket.number},
         )
+    earlier = (
+        tickets_visible_to(user)
+        .filter(citizen=citizen)
+        .exclude(pk=ticket.pk)
+        .order_by("-registered_at")
+        .values("number", "state", "registered_at")
+    )
     return {
         "hidden": False,
         "id": citizen.pk,
         "phone": citizen.phone,
         "name": citizen.name,
         "address": citizen.address,
+        # INTAKE-5: the caller's history, as far as this user may see it (repeat calls stand out).
+        "earlier_tickets": list(earlier[:10]),
+        "earlier_count": earlier.count(),
     }
