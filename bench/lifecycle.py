@@ -46,7 +46,7 @@ TARGETS = {"lifecycles_per_s": 100.0, "sweep_idle_ms": 50.0, "sweep_10k_s": 5.0}
 # ----------------------------------------------------------------------------- the child
 
 
-def child(n: int, deadlines: int, due: int) -> dict[str, float]:
+def child(n: int, deadlines: int, due: int, clients: int) -> dict[str, float]:
     """Run inside a process whose HOTLINE_DATABASE_URL is the fresh database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
     sys.path.insert(0, str(ROOT / "src"))
@@ -99,7 +99,31 @@ def child(n: int, deadlines: int, due: int) -> dict[str, float]:
     for i in range(20, 20 + n):
         lifecycle(i)
     lifecycle_s = time.perf_counter() - began
-    assert Ticket.objects.filter(state="closed").count() == n + 20
+
+    # The same with several clients at once, as a web server's worker processes would run them
+    # (processes, not threads: the ORM's Python work then uses both cores).
+    connection.close()
+    began = time.perf_counter()
+    pids = []
+    for k in range(clients):
+        pid = os.fork()
+        if pid == 0:  # the client process: its own connection, its share of lifecycles
+            status = 0
+            try:
+                start = 100_000 + k * n
+                for i in range(start, start + n // clients):
+                    lifecycle(i)
+            except Exception:
+                status = 1
+            finally:
+                connection.close()
+                os._exit(status)
+        pids.append(pid)
+    failed = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
+    concurrent_s = time.perf_counter() - began
+    assert not failed, "a client process failed"
+    done = n // clients * clients
+    assert Ticket.objects.filter(state="closed").count() == n + 20 + done
 
     # 1,000,000 open deadlines, none due, on 1,000 tickets (bulk SQL; the services are not
     # what is measured here).
@@ -159,6 +183,8 @@ def child(n: int, deadlines: int, due: int) -> dict[str, float]:
         "lifecycles": n,
         "lifecycles_per_s": n / lifecycle_s,
         "ms_per_lifecycle": lifecycle_s / n * 1000,
+        "clients": clients,
+        "concurrent_per_s": done / concurrent_s,
         "open_deadlines": open_count,
         "load_s": load_s,
         "sweep_idle_ms": statistics.median(idle) * 1000,
@@ -198,6 +224,8 @@ def _run_child(url: str, args: argparse.Namespace, var: str) -> dict[str, float]
         str(args.deadlines),
         "--due",
         str(args.due),
+        "--clients",
+        str(args.clients),
     ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
@@ -207,7 +235,7 @@ def _run_child(url: str, args: argparse.Namespace, var: str) -> dict[str, float]
     return figures
 
 
-def _pgbench(url: str, seconds: int) -> float:
+def _pgbench(url: str, seconds: int, clients: int = 1) -> float:
     parts = urlparse(url)
     name = "hotline_pgbench"
     target = parts._replace(path=f"/{name}")
@@ -218,7 +246,7 @@ def _pgbench(url: str, seconds: int) -> float:
     base += ["-U", parts.username or "postgres"]
     subprocess.run(["pgbench", "-i", "-q", *base, name], env=env, check=True, capture_output=True)  # noqa: S603, S607
     out = subprocess.run(  # noqa: S603
-        ["pgbench", "-c", "1", "-T", str(seconds), *base, name],  # noqa: S607
+        ["pgbench", "-c", str(clients), "-j", str(clients), "-T", str(seconds), *base, name],  # noqa: S607
         env=env,
         check=True,
         capture_output=True,
@@ -240,12 +268,13 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=500, help="full lifecycles per database")
     parser.add_argument("--deadlines", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients, 2nd run")
     parser.add_argument("--pgbench-seconds", type=int, default=20)
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.n, args.deadlines, args.due)))
+        print(json.dumps(child(args.n, args.deadlines, args.due, args.clients)))
         return 0
 
     results: dict[str, dict[str, float]] = {}
@@ -257,10 +286,11 @@ def main() -> int:
             _fresh_pg(PG_URL)
             results["PostgreSQL"] = _run_child(PG_URL, args, var)
             _pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{urlparse(PG_URL).path.lstrip("/")}"')
-    tps = None
+    tps = tps_multi = None
     if not args.no_pg:
         print(f"pgbench -c 1 -T {args.pgbench_seconds} (TPC-B-like) ...", flush=True)
         tps = _pgbench(PG_URL, args.pgbench_seconds)
+        tps_multi = _pgbench(PG_URL, args.pgbench_seconds, clients=args.clients)
 
     print()
     header = f"{'':34}" + "".join(f"{name:>14}" for name in results)
@@ -268,6 +298,7 @@ def main() -> int:
     rows = [
         ("full lifecycles / s", "lifecycles_per_s", "{:,.0f}"),
         ("ms per lifecycle (7 actions)", "ms_per_lifecycle", "{:.1f}"),
+        (f"lifecycles / s, {args.clients} clients at once", "concurrent_per_s", "{:,.0f}"),
         ("open deadlines", "open_deadlines", "{:,.0f}"),
         ("bulk load of the deadlines, s", "load_s", "{:.1f}"),
         ("sweep, nothing due, ms (median)", "sweep_idle_ms", "{:.2f}"),
@@ -278,6 +309,8 @@ def main() -> int:
         print(f"{label:34}" + "".join(f"{fmt.format(r[key]):>14}" for r in results.values()))
     if tps is not None:
         print(f"\nreference: pgbench TPC-B-like, 1 client: {tps:,.0f} tps on the same server")
+        if tps_multi is not None:
+            print(f"           pgbench TPC-B-like, {args.clients} clients: {tps_multi:,.0f} tps")
         pg = results["PostgreSQL"]
         print(
             f"one lifecycle = 7 business transactions: {pg['lifecycles_per_s'] * 7:,.0f} "

@@ -169,7 +169,6 @@ class Deadline(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
-            models.Index(fields=["met_at", "due_at"]),
             # The sweep reads only these two partial indexes: with nothing due it scans nothing.
             models.Index(
                 fields=["due_at"],

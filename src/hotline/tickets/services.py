@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -266,16 +266,24 @@ def _deadline_row(
 
 
 def _meet(ticket: Ticket, kinds: Iterable[str], at: datetime) -> None:
-    ticket.deadlines.filter(kind__in=list(kinds), met_at__isnull=True).update(met_at=at)
+    wanted = list(kinds)
+    if wanted:
+        ticket.deadlines.filter(kind__in=wanted, met_at__isnull=True).update(met_at=at)
 
 
 def _next_number(day: Any) -> str:
     """Return the day's next number; the row lock of the UPDATE serialises concurrent callers."""
-    if not DailyCounter.objects.filter(day=day).update(last=F("last") + 1):
+    table = DailyCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last",  # noqa: S608
+            [day],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the day's first ticket
         DailyCounter.objects.get_or_create(day=day)
-        DailyCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = DailyCounter.objects.get(day=day).last
-    return f"{day:%Y%m%d}-{last:06d}"
+        return _next_number(day)
+    return f"{day:%Y%m%d}-{row[0]:06d}"
 
 
 def ticket_register(
