@@ -94,9 +94,20 @@ class ExtensionIn(Schema):
 
 
 class DecisionIn(Schema):
-    decision: Literal["approved", "refused"]
+    """``decision`` is ``approved`` or ``refused`` (``approve``/``refuse`` and a boolean
+    ``approved`` are accepted too); ``until`` overrides the requested deadline (A6)."""
+
+    decision: str | None = None
+    approved: bool | None = None
     until: datetime | None = None
     note: str = ""
+
+    def normalised(self) -> str:
+        if self.decision is None and self.approved is not None:
+            return "approved" if self.approved else "refused"
+        aliases = {"approve": "approved", "refuse": "refused", "reject": "refused"}
+        value = (self.decision or "").strip().lower()
+        return aliases.get(value, value)
 
 
 class ReplyIn(Schema):
@@ -588,7 +599,7 @@ def ticket_extension_decide(
         actor=request.user,
         ticket=ticket,
         extension_id=extension_id,
-        decision=payload.decision,
+        decision=payload.normalised(),
         until=payload.until,
         note=payload.note,
     )
