@@ -102,3 +102,21 @@ def test_sweeping_in_small_batches_handles_everything(agent, unit):
         assert ticket.events.filter(action="ticket.deadline.overdue").count() == 1
     # The dispatch clock is the centre's: the breach goes to the supervisors (unit None).
     assert OutboxMessage.objects.filter(topic="ticket.deadline.overdue", unit=None).count() == 14
+
+
+def test_the_worker_sweeps_and_delivers_every_minute():
+    from huey.contrib.djhuey import HUEY
+
+    periodic = {task.name for task in HUEY._registry.periodic_tasks}
+    assert {"sweep_deadlines", "outbox_deliver_due"} <= periodic
+
+
+def test_hotline_sweep_runs_both_at_once(dispatched):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("sweep", stdout=out)
+    assert "overdue" in out.getvalue() and "delivered" in out.getvalue()
+    assert dispatched.events.filter(action="ticket.deadline.overdue").exists()  # Nov 2 is past

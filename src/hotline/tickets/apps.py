@@ -6,3 +6,6 @@ class TicketsConfig(AppConfig):
     name = "hotline.tickets"
     label = "tickets"
     verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from hotline.tickets import tasks  # noqa: F401  (registers the sweep with Huey)
