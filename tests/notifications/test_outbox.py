@@ -64,3 +64,17 @@ def test_a_failing_adapter_is_retried_with_backoff(unit, unit_officer, monkeypat
 def test_backoff_doubles_up_to_an_hour():
     assert [services.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
     assert services.backoff(20) == timedelta(hours=1)
+
+
+def test_the_inbox_api_lists_and_marks_read(client, unit, unit_officer, outsider):
+    services.outbox_put(topic="ticket.dispatched", title="新工单 2", unit=unit)
+    services.outbox_deliver()
+    client.force_login(unit_officer)
+    body = client.get("/api/v1/inbox").json()
+    assert body["unread"] == 1 and body["results"][0]["title"] == "新工单 2"
+    item = body["results"][0]["id"]
+    assert client.post(f"/api/v1/inbox/{item}/read").json()["read"] is True
+    assert client.get("/api/v1/inbox").json()["unread"] == 0
+    client.force_login(outsider)  # another unit's user cannot see or touch it
+    assert client.get("/api/v1/inbox").json()["results"] == []
+    assert client.post(f"/api/v1/inbox/{item}/read").status_code == 404
