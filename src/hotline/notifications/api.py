@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from hotline.accounts.models import User
 from hotline.core.errors import NotFound
 from hotline.notifications.models import InboxItem
 
@@ -28,6 +29,12 @@ class InboxOut(Schema):
     results: list[InboxItemOut]
 
 
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # the API's authentication guarantees a staff user
+    return user
+
+
 def _out(item: InboxItem) -> dict[str, Any]:
     return {
         "id": item.pk,
@@ -42,7 +49,7 @@ def _out(item: InboxItem) -> dict[str, Any]:
 
 @router.get("/inbox", response=InboxOut, summary="Your notifications, newest first")
 def inbox(request: HttpRequest, unread: bool = False, limit: int = 50) -> dict[str, Any]:
-    items = InboxItem.objects.filter(user_id=request.user.pk).select_related("ticket")
+    items = InboxItem.objects.filter(user=_user(request)).select_related("ticket")
     count = items.filter(read_at__isnull=True).count()
     if unread:
         items = items.filter(read_at__isnull=True)
@@ -51,7 +58,7 @@ def inbox(request: HttpRequest, unread: bool = False, limit: int = 50) -> dict[s
 
 @router.post("/inbox/{item_id}/read", response=InboxItemOut, summary="Mark one as read")
 def inbox_read(request: HttpRequest, item_id: int) -> dict[str, Any]:
-    item = InboxItem.objects.filter(user_id=request.user.pk, pk=item_id).first()
+    item = InboxItem.objects.filter(user=_user(request), pk=item_id).first()
     if item is None:
         raise NotFound()
     if item.read_at is None:
