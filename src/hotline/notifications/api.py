@@ -31,7 +31,8 @@ class InboxOut(Schema):
 
 def _user(request: HttpRequest) -> User:
     user = request.user
-    assert isinstance(user, User)  # the API's authentication guarantees a staff user
+    if not isinstance(user, User):  # the API's authentication lets only staff users through
+        raise NotFound()
     return user
 
 
