@@ -14,10 +14,14 @@ def demo_data_load() -> list[str]:
     counts = directory_demo_load()
     users = accounts_demo_load()
     citizens = citizens_demo_load()
+    from hotline.knowledge.demo import knowledge_demo_load
+
+    knowledge = knowledge_demo_load()
     return [
         f"Directory: {counts['areas']} areas, {counts['units']} units, "
         f"{counts['liaisons']} liaisons, {counts['responsibilities']} responsibility items.",
         f"Staff: {len(users)} demo users. Citizens: {citizens}.",
+        f"Knowledge base: {knowledge['total']} articles ({knowledge['created']} new).",
     ]
 
 

@@ -110,9 +110,9 @@ class Fusion:
     that share for a version published today, decaying over ``half_life_days``.
     """
 
-    lexical: float = 0.45
-    semantic: float = 0.55
-    floor: float = 0.80
+    lexical: float = 0.40
+    semantic: float = 0.60
+    floor: float = 0.84
     freshness: float = 0.03
     half_life_days: float = 365.0
     candidates: int = 50

@@ -62,8 +62,22 @@ def get_index() -> SearchBackend:
     path = Path(settings.KB_INDEX_DIR)
     with _lock:
         if path not in _indexes:
+            _gazetteer_to_dictionary()
             _indexes[path] = SearchIndex(path)
         return _indexes[path]
+
+
+def _gazetteer_to_dictionary() -> None:
+    """Teach the segmenter the district's place names and unit names (once per process)."""
+    from hotline.directory.models import Area, Unit
+
+    names: list[str] = []
+    for name, aliases in Area.objects.values_list("name", "aliases"):
+        names.append(name)
+        names.extend(a for a in aliases or [] if isinstance(a, str))
+    names.extend(Unit.objects.values_list("name", flat=True))
+    names.extend(n for n in Unit.objects.values_list("short_name", flat=True) if n)
+    textproc.dictionary_add(names)
 
 
 def reset_index_cache() -> None:
