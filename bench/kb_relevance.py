@@ -12,6 +12,10 @@ Passage embeddings are cached in var/kb-bench-embeddings.npz (first run: about a
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as hotline.knowledge does
+
 import argparse
 import json
 import re
@@ -22,10 +26,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+import numpy as np  # noqa: E402
 
 from hotline.knowledge import embeddings, textproc  # noqa: E402
 from hotline.knowledge.engine import Filters, Fusion, IndexDoc, SearchIndex  # noqa: E402
@@ -179,7 +183,7 @@ def main() -> None:
         return rank
 
     def semantic_only(q: str) -> list[str]:
-        found, _ = index.semantic(qvecs[q], filters, 10)
+        found = index.semantic(qvecs[q], filters, 10)
         return [ext_of[i] for i, _ in found]
 
     if args.tune:
