@@ -102,25 +102,37 @@ def main() -> None:
         filters = Filters(public_only=True)
         embeddings.embed_query("预热")  # load the model outside the timings
         index.search(textproc.parse_query("预热"), filters)
-        lexical, fused, embed = [], [], []
+        lexical, fused, embed, warm = [], [], [], []
         for q in queries:
             t0 = time.perf_counter()
             index.search(textproc.parse_query(q), filters, limit=10)
             lexical.append((time.perf_counter() - t0) * 1000)
-        for q in queries:
+        for q in queries:  # every query embedded afresh (no cache)
             t0 = time.perf_counter()
             parsed = textproc.parse_query(q)
-            qvec = embeddings.embed_query(parsed.semantic_text)
+            qvec = embeddings.embed_query_uncached(parsed.semantic_text)
             t1 = time.perf_counter()
             index.search(parsed, filters, limit=10, qvec=qvec)
             fused.append((time.perf_counter() - t0) * 1000)
             embed.append((t1 - t0) * 1000)
+        for q in queries:  # as served: repeated wording hits the query-embedding cache
+            t0 = time.perf_counter()
+            parsed = textproc.parse_query(q)
+            index.search(
+                parsed, filters, limit=10, qvec=embeddings.embed_query(parsed.semantic_text)
+            )
+            warm.append((time.perf_counter() - t0) * 1000)
         print(f"articles: {len(docs)}  queries: {len(queries)}  (public-only filter, top 10)")
         print(
             f"index build: {build:.1f} s  size: {size / 1e6:.1f} MB "
             f"(vectors {len(docs) * DIM * 4 / 1e6:.0f} MB)"
         )
-        for name, values in (("lexical", lexical), ("fused", fused), ("  query embedding", embed)):
+        for name, values in (
+            ("lexical", lexical),
+            ("fused (cold)", fused),
+            ("  query embedding", embed),
+            ("fused (cached)", warm),
+        ):
             print(
                 f"{name:<18} p50 {statistics.median(values):6.2f} ms   "
                 f"p99 {percentile(values, 99):6.2f} ms   mean {statistics.fmean(values):6.2f} ms"

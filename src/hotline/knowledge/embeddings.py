@@ -8,6 +8,7 @@ by content hash (``services.embeddings_for``), never in the request path.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from threading import Lock
 from typing import Any
 
@@ -29,7 +30,17 @@ def _get() -> Any:
 
 
 def embed_query(text: str) -> np.ndarray:
-    """Return the unit-length embedding of a search query."""
+    """Return the unit-length embedding of a search query (recent queries are cached)."""
+    return _embed_query_cached(text[:200]).copy()
+
+
+@lru_cache(maxsize=4096)
+def _embed_query_cached(text: str) -> np.ndarray:
+    return embed_query_uncached(text)
+
+
+def embed_query_uncached(text: str) -> np.ndarray:
+    """Return the embedding of a query, always computed (benches time this)."""
     with _lock:
         vector = _get().query(text[:200])
     return np.asarray(vector, dtype=np.float32)
