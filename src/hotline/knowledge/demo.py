@@ -31,9 +31,10 @@ def knowledge_demo_load() -> dict[str, int]:
     rows = [r for r in rows if r.get("unit_code") in known]
     result = services.articles_import(actor=None, rows=rows)
     users = {u.username: u for u in User.objects.filter(username__in=["handler1", "unitadmin1"])}
-    if len(users) == 2 and not Article.objects.filter(external_id__startswith="DEMO-WF-").exists():
+    handler, admin = users.get("handler1"), users.get("unitadmin1")
+    staged = Article.objects.filter(external_id__startswith="DEMO-WF-").exists()
+    if handler is not None and handler.unit is not None and admin is not None and not staged:
         with transaction.atomic():
-            handler, admin = users["handler1"], users["unitadmin1"]
             today = timezone.localdate()
             services.article_create(
                 actor=handler,
