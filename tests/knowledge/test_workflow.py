@@ -153,17 +153,50 @@ def test_a_source_release_opens_a_clock_met_by_the_publish(publish, settings):
     assert "第十四条" in clock.basis
 
 
-def test_expired_articles_leave_search_and_owners_are_warned(publish):
+def test_owners_are_warned_before_expiry_and_expired_articles_leave_search(publish):
     today = timezone.localdate()
     soon = publish("临时交通管制", valid_to=today + timedelta(days=3))
-    old = publish("往年防汛通知", valid_to=today + timedelta(days=30))
+    publish("防汛值班安排", valid_to=today + timedelta(days=60))
     assert len(kb_search("交通管制", public_only=False)) == 1
     counts = services.articles_expiry_sweep(today=today)
-    assert counts["warned"] == 1
+    assert counts == {"warned": 1, "expired": 0}
     assert Article.objects.get(pk=soon.pk).expiry_warned_at is not None
-    # Thirty-one days later the second one has expired.
-    later = today + timedelta(days=31)
-    services.articles_expiry_sweep(today=later)
-    assert old.events.filter(action="expiry_warning").exists() is False or True
-    # The validity filter keeps it out of results even before the sweep runs.
-    assert Article.objects.get(pk=old.pk).live_version.is_valid_on(later) is False
+    assert soon.events.filter(action="expiry_warning").count() == 1
+    # Warned once only.
+    assert services.articles_expiry_sweep(today=today)["warned"] == 0
+    # Four days later it has expired: the sweep drops it from the index.
+    later = today + timedelta(days=4)
+    assert services.articles_expiry_sweep(today=later)["expired"] == 1
+
+
+def test_an_article_past_its_validity_is_never_found(publish):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    publish("去年的供暖收费通知", valid_to=yesterday)
+    publish("明年起施行的新规", valid_from=timezone.localdate() + timedelta(days=30))
+    assert kb_search("供暖收费通知", public_only=False) == []
+    assert kb_search("施行的新规", public_only=False) == []
+
+
+def test_a_withdrawn_article_leaves_search_but_its_versions_stay(publish, reviewer):
+    article = publish("共享单车停放规定")
+    assert kb_search("共享单车", public_only=False)
+    services.article_withdraw(actor=reviewer, article=article, comment="政策已废止")
+    assert kb_search("共享单车", public_only=False) == []
+    assert article.versions.count() == 1
+    with pytest.raises(NotFound):
+        services.article_cite(article.pk)
+
+
+def test_area_filter_includes_district_wide_articles(publish, db):
+    from tests.factories import AreaFactory
+
+    district = AreaFactory(code="LX", name="澜溪区", kind="district")
+    street = AreaFactory(code="LX01", name="东门街道", kind="subdistrict", parent=district)
+    other = AreaFactory(code="LX02", name="南浦街道", kind="subdistrict", parent=district)
+    everywhere = publish("垃圾清运时间")
+    here = publish("东门垃圾清运时间", area_codes=[street.code])
+    there = publish("南浦垃圾清运时间", area_codes=[other.code])
+    found = {r.id for r in kb_search("垃圾清运", public_only=False, areas=["LX", "LX01"])}
+    assert everywhere.pk in found
+    assert here.pk in found
+    assert there.pk not in found
