@@ -160,3 +160,33 @@ def test_import_files_in_csv_xlsx_and_json(centre_admin, unit, tmp_path):
     out = io.StringIO()
     call_command("reindex", stdout=out)
     assert "Indexed 4 articles" in out.getvalue()
+
+
+def test_attachments_are_uploaded_by_the_unit_and_served_by_visibility(
+    client, publish, unit_officer, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    public, internal = publish("公开办事指南"), publish("内部口径", is_public=False)
+    client.force_login(unit_officer)
+    for article in (public, internal):
+        client.post(
+            reverse("knowledge:attachment_add", args=[article.pk]),
+            {"file": SimpleUploadedFile("申请表.pdf", b"%PDF-1.4 demo")},
+        )
+    bad = client.post(
+        reverse("knowledge:attachment_add", args=[public.pk]),
+        {"file": SimpleUploadedFile("run.exe", b"MZ")},
+    )
+    assert bad.status_code == 302
+    assert public.attachments.count() == 1
+    public_file = public.attachments.get()
+    internal_file = internal.attachments.get()
+    client.logout()
+    response = client.get(reverse("knowledge:attachment", args=[public_file.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client.get(reverse("knowledge:attachment", args=[internal_file.pk])).status_code == 404
+    page = client.get(reverse("knowledge:public_article", args=[public.pk])).content.decode()
+    assert "申请表.pdf" in page

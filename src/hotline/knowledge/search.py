@@ -63,6 +63,7 @@ def get_index() -> SearchBackend:
     with _lock:
         if path not in _indexes:
             _gazetteer_to_dictionary()
+            textproc.parse_query("预热")  # load the pinyin table and dictionary (~0.4 s) now
             _indexes[path] = SearchIndex(path)
         return _indexes[path]
 

@@ -29,6 +29,7 @@ from hotline.knowledge.models import (
     Article,
     ArticleEvent,
     ArticleVersion,
+    Attachment,
     Contribution,
     Kind,
     ReleaseClock,
@@ -711,3 +712,23 @@ def area_with_ancestors(code: str) -> list[str]:
     if area is None:
         return [code]
     return [c for c in area.path.strip("/").split("/") if c]
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt")
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, article: Article, upload: Any) -> Attachment:
+    """Attach a file (a form, the notice as published) to an article."""
+    _require(actor, "kb.draft")
+    _require_unit(actor, article.unit)
+    name = str(getattr(upload, "name", "") or "")[:200]
+    if not name.lower().endswith(ATTACHMENT_SUFFIXES):
+        raise InvalidInput("仅支持 PDF、Word、Excel、图片和文本附件。", extra={"field": "file"})
+    if (getattr(upload, "size", 0) or 0) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput("附件不能超过20MB。", extra={"field": "file"})
+    attachment = Attachment.objects.create(article=article, file=upload, name=name)
+    _event(article, "attachment_added", actor, name)
+    audit_record(actor=actor, action="kb.article.attach", obj=article, detail={"name": name})
+    return attachment

@@ -6,15 +6,16 @@ is shown next to the form.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,14 @@ from hotline.accounts.scope import scope_to_units, units_visible_to
 from hotline.core.errors import DomainError
 from hotline.directory.models import Unit
 from hotline.knowledge import reports, services
-from hotline.knowledge.models import Article, ArticleVersion, Contribution, Kind, Status
+from hotline.knowledge.models import (
+    Article,
+    ArticleVersion,
+    Attachment,
+    Contribution,
+    Kind,
+    Status,
+)
 from hotline.knowledge.search import kb_search
 
 
@@ -65,7 +73,12 @@ def _public_version(article_id: int) -> ArticleVersion:
 
 def public_article(request: HttpRequest, article_id: int) -> HttpResponse:
     version = _public_version(article_id)
-    return render(request, "knowledge/public_article.html", {"version": version})
+    attachments = version.article.attachments.all()
+    return render(
+        request,
+        "knowledge/public_article.html",
+        {"version": version, "attachments": attachments},
+    )
 
 
 class ContributionForm(forms.Form):
@@ -181,6 +194,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if status in Status.values:
         mine = mine.filter(status=status)
     page = Paginator(mine.order_by("-updated_at"), 30).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    expiring = mine.filter(
+        status=Status.PUBLISHED,
+        live_version__valid_to__gte=today,
+        live_version__valid_to__lte=today + timedelta(days=settings.KB_EXPIRY_WARNING_DAYS),
+    ).order_by("live_version__valid_to")[:50]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -194,6 +213,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "results": results,
             "page": page,
+            "expiring": expiring,
             "query": query.urlencode(),
         },
     )
@@ -256,8 +276,48 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "versions": article.versions.select_related("published_by").all(),
             "events": article.events.select_related("actor").all(),
             "clocks": article.release_clocks.all(),
+            "attachments": article.attachments.all(),
         },
     )
+
+
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An attachment: anyone for a public article in force, staff (``kb.view``) otherwise."""
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("article__live_version"), pk=pk
+    )
+    version = attachment.article.live_version
+    public = (
+        version is not None
+        and attachment.article.status != Status.WITHDRAWN
+        and version.is_public
+        and version.is_valid_on(timezone.localdate())
+    )
+    user: Any = request.user
+    if not public and not (user.is_authenticated and user.can("kb.view")):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = _article_for_user(request, article_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+    else:
+        try:
+            services.attachment_add(actor=request.user, article=article, upload=upload)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Done."))
+    return redirect("knowledge:article_detail", article.pk)
 
 
 @login_required
