@@ -562,7 +562,10 @@ class SearchIndex:
         if not fused:
             return []
         # Freshness and the stored fields only for the candidates.
-        top_ids = [i for i, _ in sorted(fused.items(), key=lambda kv: -kv[1])[: limit * 3]]
+        # Areas are checked on the stored fields, so fetch more candidates when filtering by
+        # them; otherwise a few beyond the limit leave room for the freshness bonus.
+        fetch = limit * 3 if filters.areas else limit + 5
+        top_ids = [i for i, _ in sorted(fused.items(), key=lambda kv: -kv[1])[:fetch]]
         stored = self.stored(top_ids)
         if filters.areas:
             stored = {
@@ -574,9 +577,10 @@ class SearchIndex:
         lex_map = dict(lex)
         sem_map = cosines
         hits = []
-        for doc_id, score in fused.items():
+        for doc_id in top_ids:
             if doc_id not in stored:
                 continue
+            score = fused[doc_id]
             s = stored[doc_id]
             age_days = max(0.0, (now - s.get("published", 0)) / 86400)
             score *= 1 + fusion.freshness * math.pow(0.5, age_days / fusion.half_life_days)
