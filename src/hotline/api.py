@@ -139,6 +139,8 @@ def _register_routers() -> None:
     from hotline.citizens.api import router as citizens_router
     from hotline.core.api import router as core_router
     from hotline.directory.api import router as directory_router
+    from hotline.knowledge.api import public_router as kb_public_router
+    from hotline.knowledge.api import router as kb_router
     from hotline.notifications.api import router as notifications_router
     from hotline.policy.api import router as policy_router
     from hotline.tickets.api import router as tickets_router
@@ -150,6 +152,8 @@ def _register_routers() -> None:
     api.add_router("/v1/", policy_router)
     api.add_router("/v1/", tickets_router)
     api.add_router("/v1/", notifications_router)
+    api.add_router("/v1/", kb_router)
+    api.add_router("/v1/", kb_public_router)
 
 
 _register_routers()

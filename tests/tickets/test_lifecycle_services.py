@@ -122,10 +122,29 @@ def test_not_accepted_records_the_reason_and_its_referral(agent, ticket):
 
 
 @pytest.mark.req("ANSWER-1")
-def test_a_direct_answer_cites_its_articles_and_can_be_closed(agent, ticket):
-    """ANSWER-1: answered on the spot, the articles used are recorded."""
-    svc.ticket_answer(actor=agent, ticket=ticket, content="按政策答复", articles=["KB-12@3"])
-    assert ticket.events.get(action="ticket.answered").payload == {"articles": ["KB-12@3"]}
+def test_a_direct_answer_cites_its_articles_and_can_be_closed(agent, centre_admin, ticket):
+    """ANSWER-1: answered on the spot, the article and the version used are recorded."""
+    from hotline.knowledge.models import Article
+    from hotline.knowledge.services import articles_import
+
+    articles_import(
+        actor=centre_admin,
+        rows=[
+            {
+                "external_id": "QA-1",
+                "kind": "qa",
+                "title": "夜间施工噪音怎么投诉",
+                "body": "可拨打12345",
+            }
+        ],
+    )
+    article = Article.objects.get(external_id="QA-1")
+    with pytest.raises(InvalidInput):
+        svc.ticket_answer(actor=agent, ticket=ticket, content="按政策答复", articles=[999_999])
+    svc.ticket_answer(actor=agent, ticket=ticket, content="按政策答复", articles=[article.pk])
+    assert ticket.events.get(action="ticket.answered").payload == {
+        "articles": [{"id": article.pk, "version": 1, "title": "夜间施工噪音怎么投诉"}]
+    }
     svc.ticket_close(actor=agent, ticket=ticket)
     assert not ticket.deadlines.filter(met_at__isnull=True).exists()
 

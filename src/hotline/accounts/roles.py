@@ -58,23 +58,30 @@ HOME_PRIORITY = [
     Role.UNIT_HANDLER,
 ]
 
-_CENTRE_READ = {"directory.view_all", "citizen.view"}
+_CENTRE_READ = {"directory.view_all", "citizen.view", "kb.view"}
+# Units keep their own knowledge-base articles (KB-3): clerks draft, administrators submit.
+_UNIT_KB = {"kb.view", "kb.draft"}
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     # Agents route tickets themselves where the profile has no review step (e.g. QLH-96881).
     Role.AGENT: frozenset(_CENTRE_READ | {"ticket.register", "ticket.dispatch"}),
-    Role.REVIEWER: frozenset(_CENTRE_READ | {"ticket.review", "ticket.dispatch"}),
+    Role.REVIEWER: frozenset(_CENTRE_READ | {"ticket.review", "ticket.dispatch", "kb.review"}),
     Role.CALLBACK: frozenset(_CENTRE_READ | {"ticket.callback"}),
     Role.INSPECTOR: frozenset(_CENTRE_READ | {"ticket.inspect"}),
-    Role.SUPERVISOR: frozenset(_CENTRE_READ | {"ticket.supervise", "status.view"}),
+    Role.SUPERVISOR: frozenset(_CENTRE_READ | {"ticket.supervise", "status.view", "kb.report"}),
     Role.CENTRE_ADMIN: frozenset(
         _CENTRE_READ
         | {"directory.manage", "accounts.manage", "audit.view", "status.view", "policy.manage"}
+        # The centre also maintains articles of its own, imports (KB-6) and signs off the
+        # legal review of policy articles (KB-4).
+        | {"kb.draft", "kb.submit", "kb.review", "kb.legal_review", "kb.import", "kb.report"}
     ),
-    Role.UNIT_HANDLER: frozenset({"ticket.handle"}),
+    Role.UNIT_HANDLER: frozenset({"ticket.handle"} | _UNIT_KB),
     # A unit administrator also sees the unit's sub-units (e.g. a sub-district office and
     # its community committees).
-    Role.UNIT_ADMIN: frozenset({"ticket.handle", "unit.subunits", "unit.manage"}),
+    Role.UNIT_ADMIN: frozenset(
+        {"ticket.handle", "unit.subunits", "unit.manage", "kb.submit", "kb.report"} | _UNIT_KB
+    ),
 }
 
 

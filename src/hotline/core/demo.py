@@ -16,10 +16,14 @@ def demo_data_load(*, tickets: int = 300) -> list[str]:
     users = accounts_demo_load()
     citizens = citizens_demo_load()
     ticket_count = tickets_demo_load(tickets)
+    from hotline.knowledge.demo import knowledge_demo_load
+
+    knowledge = knowledge_demo_load()
     return [
         f"Directory: {counts['areas']} areas, {counts['units']} units, "
         f"{counts['liaisons']} liaisons, {counts['responsibilities']} responsibility items.",
         f"Staff: {len(users)} demo users. Citizens: {citizens}. Tickets: {ticket_count}.",
+        f"Knowledge base: {knowledge['total']} articles ({knowledge['created']} new).",
     ]
 
 

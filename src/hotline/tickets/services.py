@@ -564,17 +564,40 @@ def ticket_reject(
     return ticket
 
 
+def _cite(articles: Iterable[Any]) -> list[dict[str, Any]]:
+    """Return the cited articles as ``{"id", "version", "title"}`` of their live version."""
+    from hotline.knowledge.services import article_cite
+
+    cited = []
+    for ref in articles:
+        raw = ref.get("id") if isinstance(ref, dict) else ref
+        try:
+            article_id = int(str(raw))
+        except ValueError:
+            raise InvalidInput(f"引用的知识库文章编号“{raw}”无效。") from None
+        try:
+            cited.append(article_cite(article_id))
+        except NotFound:
+            raise InvalidInput(f"引用的知识库文章 {article_id} 不存在或尚未发布。") from None
+    return cited
+
+
 def ticket_answer(
     *,
     actor: Any,
     ticket: Ticket,
     content: str,
-    articles: Iterable[str] = (),
+    articles: Iterable[Any] = (),
     now: datetime | None = None,
 ) -> Ticket:
-    """Answered directly by the agent, citing knowledge-base articles (ANSWER-1)."""
+    """Answered directly by the agent, citing knowledge-base articles (ANSWER-1).
+
+    Each cited article is recorded with the version that was live, so the ticket keeps the exact
+    wording given even after the article changes.
+    """
     _required(content, "请填写答复内容。")
     at = _now(now)
+    cited = _cite(articles)
     with transaction.atomic():
         return _simple(
             actor,
@@ -584,7 +607,7 @@ def ticket_answer(
             ["dispatch", "deferred_answer"],
             content,
             at,
-            {"articles": list(articles)},
+            {"articles": cited},
         )
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KnowledgeConfig(AppConfig):
+    name = "hotline.knowledge"
+    label = "knowledge"
+    verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        # Registers the index and expiry tasks with the worker.
+        from hotline.knowledge import tasks  # noqa: F401

@@ -1,0 +1,627 @@
+"""The embedded search engine: a tantivy index plus a numpy vector store, no Django.
+
+Fields (all pre-tokenised by ``textproc`` and indexed with tantivy's whitespace tokenizer, so
+index and query always agree):
+
+=========== ============================================ ======
+field       content                                      boost
+=========== ============================================ ======
+title_bg    character pairs of the title                 see FIELD_BOOSTS
+kw_bg       character pairs of keywords and synonyms
+answer_bg   character pairs of the answer wording (KB-7)
+body_bg     character pairs of the body text
+title_w     rjieba words of title and keywords
+text_w      rjieba words of answer and body
+py          pinyin syllable pairs of title, keywords, answer
+=========== ============================================ ======
+
+Lexical scores are BM25 summed over fields. The semantic signal is the cosine between the
+query's embedding and each article's passage embedding (brute force over a float32 matrix,
+fine to 100k articles). ``Fusion`` combines both; its defaults were tuned on the relevance set
+in ``tests/knowledge/relevance.json`` with ``bench/kb_relevance.py``.
+
+Only one process writes (the worker, or ``hotline reindex``): writes take an exclusive lock
+file. Readers notice a commit by the index's ``meta.json`` and reload.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import math
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+import numpy as np
+import tantivy
+
+from hotline.knowledge import textproc
+
+SCHEMA_VERSION = "3"
+NO_END = 99991231
+DIM = 384
+#: Vector stores up to this size are scanned exactly; larger ones through sign bits first.
+EXACT_LIMIT = 20_000
+#: Candidates the sign-bit scan passes to the exact scoring.
+RESCORE = 1_000
+
+FIELD_BOOSTS: dict[str, float] = {
+    "title_bg": 3.0,
+    "kw_bg": 2.5,
+    "answer_bg": 1.2,
+    "body_bg": 0.6,
+    "title_w": 2.0,
+    "text_w": 0.8,
+    "py": 1.2,
+}
+_BIGRAM_FIELDS = ("title_bg", "kw_bg", "answer_bg", "body_bg")
+_WORD_FIELDS = ("title_w", "text_w")
+#: Body text beyond this is not indexed (long attachments of regulations add noise, not recall).
+MAX_BODY_CHARS = 3000
+
+
+@dataclass
+class IndexDoc:
+    """What the engine knows about one published article version."""
+
+    id: int
+    external_id: str
+    title: str
+    kind: str
+    unit: str
+    public: bool
+    answer: str = ""
+    body: str = ""  # plain text
+    keywords: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    version: int = 1
+    published: int = 0  # Unix seconds
+    valid_from: int = 0  # yyyymmdd, 0: no start
+    valid_to: int = NO_END  # yyyymmdd
+
+    def passage(self) -> str:
+        """Return the text embedded for the semantic signal (title, keywords, answer, body)."""
+        parts = [self.title, " ".join(self.keywords), self.answer or self.body[:300]]
+        return "。".join(p for p in parts if p)[:400]
+
+    def display_text(self) -> str:
+        return (self.answer + "\n" + self.body).strip()[:MAX_BODY_CHARS]
+
+
+@dataclass
+class Filters:
+    """Which documents may be returned."""
+
+    public_only: bool = False
+    kinds: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    today: int = 0  # yyyymmdd; 0 disables the validity check
+
+
+@dataclass
+class Fusion:
+    """How lexical and semantic scores combine (linear on normalised scores).
+
+    ``lexical`` and ``semantic`` weigh the lexical score divided by the best lexical score
+    and the cosine rescaled between ``floor`` and the best cosine. ``freshness`` adds up to
+    that share for a version published today, decaying over ``half_life_days``.
+    """
+
+    lexical: float = 0.40
+    semantic: float = 0.60
+    floor: float = 0.84
+    freshness: float = 0.03
+    half_life_days: float = 365.0
+    candidates: int = 50
+
+
+@dataclass
+class Hit:
+    id: int
+    external_id: str
+    title: str
+    kind: str
+    version: int
+    score: float
+    lexical: float
+    semantic: float
+    snippet: str
+
+
+def _schema() -> Any:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("id", stored=True, indexed=True, fast=True)
+    sb.add_bytes_field("doc", stored=True)
+    for name in ("kind", "unit", "areas", "pub"):
+        sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("valid_from", indexed=True, fast=True)
+    sb.add_integer_field("valid_to", indexed=True, fast=True)
+    sb.add_integer_field("published", fast=True)
+    for name in FIELD_BOOSTS:
+        sb.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
+    return sb.build()
+
+
+def tantivy_document(doc: IndexDoc) -> Any:
+    """Return the tantivy document for ``doc`` (tokenised here, in Python)."""
+    keywords = " ".join(doc.keywords)
+    body = doc.body[:MAX_BODY_CHARS]
+    stored = {
+        "external_id": doc.external_id,
+        "title": doc.title,
+        "kind": doc.kind,
+        "version": doc.version,
+        "text": doc.display_text(),
+        "areas": doc.areas,
+        "published": doc.published,
+    }
+    return tantivy.Document(
+        id=doc.id,
+        doc=json.dumps(stored, ensure_ascii=False).encode(),
+        kind=doc.kind,
+        unit=doc.unit,
+        areas=doc.areas or ["-"],
+        pub="1" if doc.public else "0",
+        valid_from=doc.valid_from,
+        valid_to=doc.valid_to,
+        published=doc.published,
+        title_bg=" ".join(textproc.bigrams(doc.title)),
+        kw_bg=" ".join(textproc.bigrams(keywords)),
+        answer_bg=" ".join(textproc.bigrams(doc.answer)),
+        body_bg=" ".join(textproc.bigrams(body)),
+        title_w=" ".join(textproc.words(doc.title + " " + keywords)),
+        text_w=" ".join(textproc.words(doc.answer + " " + body)),
+        py=" ".join(textproc.pinyin_pairs(doc.title + " " + keywords + " " + doc.answer[:200])),
+    )
+
+
+class VectorStore:
+    """Passage embeddings beside the index: ids, a float32 matrix and filter columns."""
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, DIM), dtype=np.float32)
+        self.public = np.zeros(0, dtype=bool)
+        self.kind = np.zeros(0, dtype="<U16")
+        self.unit = np.zeros(0, dtype="<U32")
+        self.valid_from = np.zeros(0, dtype=np.int32)
+        self.valid_to = np.zeros(0, dtype=np.int32)
+        self.row_of: dict[int, int] = {}
+        self._bits_cache: np.ndarray | None = None
+        self._centre = np.zeros(DIM, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _reindex_rows(self) -> None:
+        self.row_of = {int(i): n for n, i in enumerate(self.ids.tolist())}
+
+    @classmethod
+    def load(cls, path: Path) -> VectorStore:
+        store = cls()
+        if path.exists():
+            with np.load(path, allow_pickle=False) as data:
+                store.ids = data["ids"]
+                store.matrix = data["matrix"]
+                store.public = data["public"]
+                store.kind = data["kind"]
+                store.unit = data["unit"]
+                store.valid_from = data["valid_from"]
+                store.valid_to = data["valid_to"]
+        store._reindex_rows()
+        return store
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp.npz")
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                ids=self.ids,
+                matrix=self.matrix,
+                public=self.public,
+                kind=self.kind,
+                unit=self.unit,
+                valid_from=self.valid_from,
+                valid_to=self.valid_to,
+            )
+        os.replace(tmp, path)
+
+    def upsert(self, docs: list[IndexDoc], vectors: dict[int, np.ndarray]) -> None:
+        """Replace the rows of ``docs`` (a doc without a vector loses its row)."""
+        self.delete([d.id for d in docs])
+        rows = [d for d in docs if d.id in vectors]
+        if not rows:
+            return
+        self.ids = np.concatenate([self.ids, np.array([d.id for d in rows], dtype=np.int64)])
+        self.matrix = np.vstack(
+            [self.matrix, np.stack([vectors[d.id] for d in rows]).astype(np.float32)]
+        )
+        self.public = np.concatenate([self.public, np.array([d.public for d in rows])])
+        self.kind = np.concatenate([self.kind, np.array([d.kind for d in rows], dtype="<U16")])
+        self.unit = np.concatenate([self.unit, np.array([d.unit for d in rows], dtype="<U32")])
+        self.valid_from = np.concatenate(
+            [self.valid_from, np.array([d.valid_from for d in rows], dtype=np.int32)]
+        )
+        self.valid_to = np.concatenate(
+            [self.valid_to, np.array([d.valid_to for d in rows], dtype=np.int32)]
+        )
+        self._reindex_rows()
+
+    def delete(self, ids: Iterable[int]) -> None:
+        drop = [self.row_of[i] for i in ids if i in self.row_of]
+        if not drop:
+            return
+        keep = np.ones(len(self.ids), dtype=bool)
+        keep[drop] = False
+        for name in ("ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to"):
+            setattr(self, name, getattr(self, name)[keep])
+        self._reindex_rows()
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        mask = None
+        if filters.public_only:
+            mask = self.public.copy()
+        if filters.kinds:
+            m = np.isin(self.kind, filters.kinds)
+            mask = m if mask is None else mask & m
+        if filters.units:
+            m = np.isin(self.unit, filters.units)
+            mask = m if mask is None else mask & m
+        if filters.today:
+            m = (self.valid_from <= filters.today) & (self.valid_to >= filters.today)
+            mask = m if mask is None else mask & m
+        return mask
+
+    def _bits(self) -> np.ndarray:
+        """Return the sign bits of the centred vectors (N x 6 uint64), built on first use."""
+        if self._bits_cache is None or len(self._bits_cache) != len(self.ids):
+            self._centre = self.matrix.mean(axis=0)
+            self._bits_cache = _pack_signs(self.matrix - self._centre)
+        return self._bits_cache
+
+    def nearest(
+        self, qvec: np.ndarray, filters: Filters, k: int, also: list[int]
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """Return the ``k`` nearest rows as ``(id, cosine)``, and the cosine of the ``also`` ids.
+
+        Up to ``EXACT_LIMIT`` rows the scan is exact. Above, a Hamming scan over sign bits
+        (48 bytes a row instead of 1,536) picks ``RESCORE`` candidates that are then scored
+        exactly: the full float scan is memory-bound and costs ~14 ms at 100k rows.
+        """
+        if not len(self.ids):
+            return [], {}
+        qvec = qvec.astype(np.float32)
+        mask = self._mask(filters)
+        if len(self.ids) <= EXACT_LIMIT:
+            scores = self.matrix @ qvec
+            if mask is not None:
+                scores[~mask] = -np.inf
+            rows = np.argpartition(-scores, min(k, len(scores)) - 1)[:k]
+            cand_scores = scores[rows]
+        else:
+            bits = self._bits()
+            qbits = _pack_signs((qvec - self._centre)[None, :])[0]
+            counts = np.bitwise_count(bits ^ qbits)  # N x 6 uint8
+            # Summing six columns is ~3x faster than .sum(axis=1) on this short axis.
+            distance = counts[:, 0].astype(np.int32)
+            for column in range(1, counts.shape[1]):
+                distance += counts[:, column]
+            if mask is not None:
+                distance[~mask] = 10_000
+            count = min(RESCORE, len(distance))
+            rows = np.argpartition(distance, count - 1)[:count]
+            rows = rows[distance[rows] < 10_000]
+            cand_scores = self.matrix[rows] @ qvec
+        order = np.argsort(-cand_scores)[:k]
+        ids = self.ids
+        top = [
+            (int(ids[rows[i]]), float(cand_scores[i])) for i in order if np.isfinite(cand_scores[i])
+        ]
+        extra: dict[int, float] = {}
+        wanted = [(i, self.row_of[i]) for i in also if i in self.row_of]
+        if wanted:
+            extra_rows = np.array([r for _, r in wanted])
+            values = self.matrix[extra_rows] @ qvec
+            for (doc_id, row), value in zip(wanted, values, strict=True):
+                if mask is None or mask[row]:
+                    extra[doc_id] = float(value)
+        return top, extra
+
+
+def _pack_signs(rows: np.ndarray) -> np.ndarray:
+    packed = np.packbits(rows > 0, axis=1)  # N x 48 bytes
+    return packed.view(np.uint64)
+
+
+class SearchIndex:
+    """One on-disk index directory: tantivy files plus ``vectors.npz``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock = Lock()
+        self._schema = _schema()
+        version_file = self.path / "schema_version"
+        if not (self.path / "meta.json").exists() or (
+            version_file.exists() and version_file.read_text().strip() != SCHEMA_VERSION
+        ):
+            self._wipe()
+        self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+        self._seen_meta = 0.0
+        self._seen_vectors = -1.0
+        self._vectors = VectorStore()
+        self.refresh()
+
+    def _wipe(self) -> None:
+        for child in self.path.iterdir():
+            if child.is_file() and child.name != "write.lock":
+                child.unlink()
+        (self.path / "schema_version").write_text(SCHEMA_VERSION)
+
+    @property
+    def vectors_path(self) -> Path:
+        return self.path / "vectors.npz"
+
+    def refresh(self) -> None:
+        """Reload the reader and the vectors if another process committed (one stat each)."""
+        meta = self.path / "meta.json"
+        mtime = meta.stat().st_mtime if meta.exists() else 0.0
+        if mtime != self._seen_meta:
+            self._index.reload()
+            self._seen_meta = mtime
+        vpath = self.vectors_path
+        vtime = vpath.stat().st_mtime if vpath.exists() else 0.0
+        if vtime != self._seen_vectors:
+            self._vectors = VectorStore.load(vpath)
+            self._seen_vectors = vtime
+
+    # --- writing ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        with open(self.path / "write.lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                writer = self._index.writer(100_000_000, 1)
+                yield writer
+                writer.commit()
+                writer.wait_merging_threads()
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        self.refresh()
+
+    def upsert(self, docs: list[IndexDoc], vectors: dict[int, np.ndarray] | None = None) -> None:
+        """Add or replace ``docs`` (by id) and their vectors."""
+        with self._writing() as writer:
+            for doc in docs:
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(tantivy_document(doc))
+            store = VectorStore.load(self.vectors_path)
+            store.upsert(docs, vectors or {})
+            store.save(self.vectors_path)
+
+    def delete(self, ids: list[int]) -> None:
+        with self._writing() as writer:
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", doc_id)
+            store = VectorStore.load(self.vectors_path)
+            store.delete(ids)
+            store.save(self.vectors_path)
+
+    def rebuild(self, docs: Iterable[IndexDoc], vectors: dict[int, np.ndarray]) -> int:
+        """Replace the whole index with ``docs``; return how many were indexed."""
+        count = 0
+        store = VectorStore()
+        with self._writing() as writer:
+            writer.delete_all_documents()
+            batch: list[IndexDoc] = []
+            for doc in docs:
+                writer.add_document(tantivy_document(doc))
+                batch.append(doc)
+                count += 1
+                if len(batch) >= 5000:
+                    store.upsert(batch, vectors)
+                    batch = []
+            store.upsert(batch, vectors)
+            store.save(self.vectors_path)
+        return count
+
+    def ids(self) -> set[int]:
+        """Return the ids in the index."""
+        self.refresh()
+        searcher = self._index.searcher()
+        found = searcher.search(tantivy.Query.all_query(), limit=max(1, searcher.num_docs))
+        return {int(searcher.doc(addr)["id"][0]) for _, addr in found.hits}
+
+    def num_docs(self) -> int:
+        self.refresh()
+        return int(self._index.searcher().num_docs)
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _filter_clauses(self, filters: Filters) -> list[tuple[Any, Any]]:
+        must = tantivy.Occur.Must
+        clauses: list[tuple[Any, Any]] = []
+        if filters.public_only:
+            clauses.append((must, tantivy.Query.term_query(self._schema, "pub", "1")))
+        if filters.kinds:
+            clauses.append(
+                (must, tantivy.Query.term_set_query(self._schema, "kind", filters.kinds))
+            )
+        if filters.units:
+            clauses.append(
+                (must, tantivy.Query.term_set_query(self._schema, "unit", filters.units))
+            )
+        if filters.areas:
+            allowed = [*filters.areas, "-"]  # "-": applies everywhere
+            clauses.append((must, tantivy.Query.term_set_query(self._schema, "areas", allowed)))
+        if filters.today:
+            integer = tantivy.FieldType.Integer
+            clauses.append(
+                (
+                    must,
+                    tantivy.Query.range_query(
+                        self._schema, "valid_from", integer, None, filters.today
+                    ),
+                )
+            )
+            clauses.append(
+                (
+                    must,
+                    tantivy.Query.range_query(
+                        self._schema, "valid_to", integer, filters.today, None
+                    ),
+                )
+            )
+        return clauses
+
+    def lexical(
+        self, query: textproc.ParsedQuery, filters: Filters, k: int
+    ) -> list[tuple[int, float]]:
+        """Return ``(id, bm25)`` of the best ``k`` lexical matches."""
+        should = tantivy.Occur.Should
+        terms: list[tuple[Any, Any]] = []
+
+        def add(field_name: str, weighted: dict[str, float]) -> None:
+            for term, weight in weighted.items():
+                q = tantivy.Query.term_query(self._schema, field_name, term)
+                terms.append(
+                    (should, tantivy.Query.boost_query(q, FIELD_BOOSTS[field_name] * weight))
+                )
+
+        for name in _BIGRAM_FIELDS:
+            add(name, query.bigrams)
+        for name in _WORD_FIELDS:
+            add(name, query.words)
+        add("py", query.pinyin)
+        if not terms:
+            return []
+        q = tantivy.Query.boolean_query(terms)
+        clauses = self._filter_clauses(filters)
+        if clauses:
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), *clauses])
+        searcher = self._index.searcher()
+        found = searcher.search(q, limit=k, count=False)
+        out = []
+        for score, addr in found.hits:
+            out.append((int(searcher.doc(addr)["id"][0]), float(score)))
+        return out
+
+    def semantic(self, qvec: np.ndarray, filters: Filters, k: int) -> list[tuple[int, float]]:
+        """Return ``(id, cosine)`` of the ``k`` nearest passages."""
+        self.refresh()
+        return self._vectors.nearest(qvec, filters, k, also=[])[0]
+
+    def stored(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """Return the stored fields of ``ids``."""
+        if not ids:
+            return {}
+        searcher = self._index.searcher()
+        q = tantivy.Query.term_set_query(self._schema, "id", ids)
+        found = searcher.search(q, limit=len(ids), count=False)
+        out: dict[int, dict[str, Any]] = {}
+        for _, addr in found.hits:
+            doc = searcher.doc(addr)
+            out[int(doc["id"][0])] = json.loads(bytes(doc["doc"][0]))
+        return out
+
+    def search(
+        self,
+        query: textproc.ParsedQuery,
+        filters: Filters,
+        *,
+        limit: int = 10,
+        qvec: np.ndarray | None = None,
+        fusion: Fusion | None = None,
+        now: float | None = None,
+    ) -> list[Hit]:
+        """Return the best ``limit`` hits, fused when ``qvec`` (the query embedding) is given."""
+        fusion = fusion or Fusion()
+        self.refresh()
+        if query.empty and qvec is None:
+            return []
+        lex = self.lexical(query, filters, fusion.candidates) if not query.empty else []
+        sem: list[tuple[int, float]] = []
+        cosines: dict[int, float] = {}
+        if qvec is not None and len(self._vectors):
+            sem, cosines = self._vectors.nearest(
+                qvec, filters, fusion.candidates, also=[i for i, _ in lex]
+            )
+            cosines.update(sem)
+        fused = self._fuse(lex, sem, cosines, fusion)
+        if not fused:
+            return []
+        # Freshness and the stored fields only for the candidates.
+        # Areas are checked on the stored fields, so fetch more candidates when filtering by
+        # them; otherwise a few beyond the limit leave room for the freshness bonus.
+        fetch = limit * 3 if filters.areas else limit + 5
+        top_ids = [i for i, _ in sorted(fused.items(), key=lambda kv: -kv[1])[:fetch]]
+        stored = self.stored(top_ids)
+        if filters.areas:
+            stored = {
+                i: s
+                for i, s in stored.items()
+                if not s["areas"] or set(s["areas"]) & set(filters.areas)
+            }
+        now = now if now is not None else time.time()
+        lex_map = dict(lex)
+        sem_map = cosines
+        hits = []
+        for doc_id in top_ids:
+            if doc_id not in stored:
+                continue
+            score = fused[doc_id]
+            s = stored[doc_id]
+            age_days = max(0.0, (now - s.get("published", 0)) / 86400)
+            score *= 1 + fusion.freshness * math.pow(0.5, age_days / fusion.half_life_days)
+            hits.append(
+                Hit(
+                    id=doc_id,
+                    external_id=s["external_id"],
+                    title=s["title"],
+                    kind=s["kind"],
+                    version=s["version"],
+                    score=round(score, 6),
+                    lexical=round(lex_map.get(doc_id, 0.0), 4),
+                    semantic=round(sem_map.get(doc_id, 0.0), 4),
+                    snippet="",
+                )
+            )
+        hits.sort(key=lambda h: -h.score)
+        hits = hits[:limit]
+        terms = query.highlight
+        for hit in hits:
+            hit.snippet = textproc.snippet(stored[hit.id]["text"], terms)
+        return hits
+
+    def _fuse(
+        self,
+        lex: list[tuple[int, float]],
+        sem: list[tuple[int, float]],
+        cosines: dict[int, float],
+        fusion: Fusion,
+    ) -> dict[int, float]:
+        """Return the fused score of every candidate (see ``Fusion``)."""
+        if not sem:
+            top = lex[0][1] if lex else 1.0
+            return {i: s / top for i, s in lex}
+        best_lex = lex[0][1] if lex else 1.0
+        span = max(sem[0][1] - fusion.floor, 1e-6)
+        lex_map = dict(lex)
+        fused: dict[int, float] = {}
+        for doc_id in lex_map.keys() | cosines.keys():
+            cos = cosines.get(doc_id, fusion.floor)
+            sem_part = max(0.0, cos - fusion.floor) / span
+            lex_part = lex_map.get(doc_id, 0.0) / best_lex
+            fused[doc_id] = fusion.lexical * lex_part + fusion.semantic * sem_part
+        return fused
