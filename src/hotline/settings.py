@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hotline.policy",
     "hotline.tickets",
     "hotline.notifications",
+    "hotline.workbench",
 ]
 
 MIDDLEWARE = [
