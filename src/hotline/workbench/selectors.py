@@ -235,32 +235,35 @@ def unit_suggestions(
     """
     text = content.strip()
     found: dict[int, Suggestion] = {}
-    area_paths = [area.path] if area is not None else []
-    items = (
+    matched_items = []
+    rows = (
         ResponsibilityItem.objects.filter(active=True, unit__active=True, unit__joined=True)
         .exclude(unit__kind=Unit.Kind.CENTRE)
-        .select_related("unit")
-        .prefetch_related("areas")
+        .values_list("pk", "unit_id", "matter", "keywords", "ticket_types")
     )
-    for item in items if text else []:
-        matched = [k for k in item.keywords or [] if k and k in text]
-        if not matched:
-            continue
+    for pk, unit_id, matter, keywords, types in rows if text else []:
+        matched = [k for k in keywords or [] if k and k in text]
+        if matched:
+            matched_items.append((pk, unit_id, matter, matched, types or []))
+    covered: dict[int, list[str]] = {}
+    for item_id, path in ResponsibilityItem.areas.through.objects.filter(
+        responsibilityitem_id__in=[m[0] for m in matched_items]
+    ).values_list("responsibilityitem_id", "area__path"):
+        covered.setdefault(item_id, []).append(path)
+    units = Unit.objects.in_bulk({m[1] for m in matched_items})
+    for pk, unit_id, matter, matched, types in matched_items:
         score = 2 * len(matched)
-        if category and category in (item.ticket_types or []):
+        if category and category in types:
             score += 1
-        covered = list(item.areas.all())
-        if covered:
-            if not area_paths:
-                pass
-            elif any(area_paths[0].startswith(a.path) for a in covered):
-                score += 2
-            else:
+        paths = covered.get(pk, [])
+        if paths and area is not None:
+            if not any(area.path.startswith(p) for p in paths):
                 continue
-        suggestion = found.setdefault(item.unit_id, Suggestion(unit=item.unit, score=0))
+            score += 2
+        suggestion = found.setdefault(unit_id, Suggestion(unit=units[unit_id], score=0))
         suggestion.score += score
         suggestion.matched.extend(k for k in matched if k not in suggestion.matched)
-        suggestion.matters.append(item.matter)
+        suggestion.matters.append(matter)
     if area is not None:
         for unit in Unit.objects.filter(area=area, active=True, joined=True):
             suggestion = found.setdefault(unit.pk, Suggestion(unit=unit, score=0))
