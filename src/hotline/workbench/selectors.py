@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 
+from hotline.accounts.scope import scope_to_units
 from hotline.citizens.models import Citizen
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
@@ -87,16 +88,17 @@ def light_counts(tickets: QuerySet[Ticket], now: datetime) -> dict[str, int]:
 
 
 def unit_inbox(user: Any) -> QuerySet[Ticket]:
-    """Return the open tickets of the user's unit (and sub-units for its administrator)."""
-    return (
-        tickets_visible_to(user)
-        .filter(
-            state__in=_values(UNIT_OPEN),
-            assignments__active=True,
-            assignments__role=Assignment.Role.LEAD,
-        )
-        .distinct()
+    """Return the open tickets whose current lead unit is the user's (or a sub-unit's).
+
+    A ticket the unit returned, or that went on to another unit, stays visible on its page
+    but leaves the inbox.
+    """
+    leads = scope_to_units(
+        user,
+        Assignment.objects.filter(ticket=OuterRef("pk"), active=True, role=Assignment.Role.LEAD),
+        "unit",
     )
+    return tickets_visible_to(user).filter(state__in=_values(UNIT_OPEN)).filter(Exists(leads))
 
 
 def dispatch_queue(user: Any) -> QuerySet[Ticket]:

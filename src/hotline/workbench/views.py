@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -327,7 +328,7 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
     if state in {s.value for s in sel.UNIT_OPEN}:
         ordered = ordered.filter(state=state)
     if q := request.GET.get("q", "").strip():
-        ordered = ordered.filter(content__icontains=q[:100]) | ordered.filter(number__icontains=q)
+        ordered = ordered.filter(Q(content__icontains=q[:100]) | Q(number__icontains=q[:30]))
     page = _page(request, ordered)
     rows = ticket_rows(list(page.object_list), now)
     state_counts = {s.value: tickets.filter(state=s.value).count() for s in sel.UNIT_OPEN}
