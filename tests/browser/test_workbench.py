@@ -30,17 +30,27 @@ def shot(page: Any, name: str, *, full_page: bool = False) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
-def open_as(browser: Any, live_server: Any, username: str, width: int = 1366) -> Any:
-    """Return a page of a fresh browser context signed in as ``username``."""
-    context = browser.new_context(viewport={"width": width, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/home/**")
-    return page
+@pytest.fixture
+def open_as(browser: Any, live_server: Any) -> Any:
+    """Return a function giving a page signed in as a user; every context closes at the end,
+    before the live server stops (no request of a lingering page hits a dropped database)."""
+    contexts: list[Any] = []
+
+    def opener(_browser: Any, _server: Any, username: str, width: int = 1366) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": 768}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/home/**")
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
 
 
 def expect_state(page: Any, label: str) -> None:
@@ -60,7 +70,7 @@ def district(centre, unit, other_unit):
 @pytest.mark.req("HANDLE-4")
 @pytest.mark.req("CALLBACK-3")
 def test_the_whole_path_of_a_complaint(
-    browser, live_server, district, unit, agent, unit_officer, callback_agent, inspector
+    open_as, browser, live_server, district, unit, agent, unit_officer, callback_agent, inspector
 ):
     # 1. The agent takes the call and registers it by keyboard.
     desk = open_as(browser, live_server, "agent")
@@ -164,7 +174,7 @@ def test_the_whole_path_of_a_complaint(
 
 
 @pytest.mark.req("SCOPE-2")
-def test_a_not_accepted_emergency_call_shows_the_110_referral(browser, live_server, agent):
+def test_a_not_accepted_emergency_call_shows_the_110_referral(open_as, browser, live_server, agent):
     desk = open_as(browser, live_server, "agent")
     desk.goto(f"{live_server.url}/desk/")
     desk.keyboard.type("13900009999")
@@ -187,7 +197,7 @@ def test_a_not_accepted_emergency_call_shows_the_110_referral(browser, live_serv
 
 @pytest.mark.req("PRIVACY-2")
 def test_a_unit_clerk_opening_another_units_ticket_gets_403(
-    browser, live_server, agent, unit, other_unit, outsider
+    open_as, browser, live_server, agent, unit, other_unit, outsider
 ):
     ticket = svc.ticket_register(
         actor=agent,
@@ -206,6 +216,7 @@ def test_a_unit_clerk_opening_another_units_ticket_gets_403(
 
 
 def test_the_screens_of_each_role(
+    open_as,
     browser,
     live_server,
     district,
@@ -261,7 +272,6 @@ def test_the_screens_of_each_role(
         page.goto(f"{live_server.url}{path}")
         assert expected in page.locator("main").inner_text(), name
         shot(page, name)
-        page.context.close()
     wide = open_as(browser, live_server, "boss1920", width=1920)
     wide.goto(f"{live_server.url}/board/")
     shot(wide, "board_1920")

@@ -621,6 +621,11 @@ def _ticket_page(
         )
     dispatching = {"dispatch", "redispatch"} & set(allowed)
     events = data["events"]
+    # Staff are named by their full name (the API gives first/last name or the username).
+    actors = [e.actor for e in current.events.select_related("actor")]
+    for event, actor in zip(events, actors, strict=False):
+        if actor is not None:
+            event["actor"] = f"{actor.full_name or actor.username}"
     returned = next((e for e in reversed(events) if e["action"] == "ticket.returned"), None)
     rejected = next((e for e in reversed(events) if e["action"] == "ticket.rejected"), None)
     open_deadlines = [d for d in data["deadlines"] if d["met_at"] is None and d["due_at"]]
@@ -646,6 +651,7 @@ def _ticket_page(
         "attach_form": bound[1] if bound and bound[0] == "attach" else f.AttachmentForm(),
         "attach_error": error if bound and bound[0] == "attach" else "",
         "is_unit_user": not user.is_centre_staff,
+        "finished": current.state in {s.value for s in sel.FINISHED},
     }
     return render(request, "workbench/ticket.html", context, status=status)
 
