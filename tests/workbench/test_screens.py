@@ -359,3 +359,21 @@ def test_the_admin_hub_and_inbox_render(centre_admin, supervisor):
     assert login(centre_admin).get("/manage/").status_code == 200
     assert login(supervisor).get("/manage/").status_code == 403
     assert login(supervisor).get("/inbox/").status_code == 200
+
+
+def test_a_returned_ticket_leaves_the_unit_inbox(agent, unit, other_unit, unit_officer, dispatched):
+    svc.ticket_return(
+        actor=unit_officer, ticket=dispatched, reason="不属本单位职责", basis="权责清单"
+    )
+    svc.ticket_redispatch(actor=agent, ticket=dispatched, unit_code=other_unit.code)
+    client = login(unit_officer)
+    assert dispatched.number not in client.get("/unit/").content.decode()
+    # Its page stays readable to the unit that had it (the timeline is its history too).
+    assert client.get(f"/tickets/{dispatched.number}/").status_code == 200
+
+
+def test_the_screens_switch_to_english(agent):
+    client = login(agent)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/desk/"})
+    html = client.get("/desk/").content.decode()
+    assert "Agent workstation" in html and "Caller number" in html
