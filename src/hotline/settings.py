@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "hotline.tickets",
     "hotline.notifications",
     "hotline.knowledge",
+    "hotline.workbench",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("directory/", include("hotline.directory.urls")),
     path("citizens/", include("hotline.citizens.urls")),
     path("", include("hotline.knowledge.urls")),
+    path("", include("hotline.workbench.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,264 @@
+"""Forms of the screens: the call form of the workstation and one form per ticket action.
+
+Field errors are in Chinese next to the field; a service's refusal (``DomainError``) is shown
+at the top of the form by the view, with everything the user typed kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from hotline.core.categories import Category
+from hotline.directory.models import Unit
+from hotline.workbench import selectors
+
+SATISFACTION_CHOICES = [
+    ("", _("Not stated")),
+    ("satisfied", _("Satisfied")),
+    ("basically_satisfied", _("Basically satisfied")),
+    ("dissatisfied", _("Dissatisfied")),
+]
+CALLBACK_CHOICES = [
+    ("satisfied", _("Satisfied")),
+    ("basically_satisfied", _("Basically satisfied")),
+    ("dissatisfied", _("Dissatisfied")),
+    ("unreached", _("Not reached")),
+]
+OUTCOME_CHOICES = [
+    ("ticket", _("Create the ticket")),
+    ("answer", _("Answer directly")),
+    ("defer", _("Answer later")),
+    ("reject", _("Not accepted")),
+]
+
+
+def day_end(day: Any) -> datetime:
+    """Return 24:00 of ``day`` in the centre's time zone (00:00 of the next day)."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+class UnitField(forms.CharField):
+    """A unit typed or picked from the type-ahead: a code, "name（code）" or a name."""
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return None
+        unit, error = selectors.unit_resolve(text)
+        if unit is None:
+            raise forms.ValidationError(error)
+        return unit
+
+
+class AreaField(forms.CharField):
+    """An area typed or picked from the gazetteer: a code, "name（code）", a name or an alias."""
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return None
+        area, error = selectors.area_resolve(text)
+        if area is None:
+            raise forms.ValidationError(error)
+        return area
+
+
+def reject_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(r.code, r.text) for r in selectors.not_accepted_reasons()]
+
+
+class CallForm(forms.Form):
+    """One call at the agent workstation (接线工作台): who, what, where, and what to do."""
+
+    phone = forms.CharField(label=_("Caller number"), max_length=32)
+    name = forms.CharField(label=_("Caller name"), max_length=64, required=False)
+    content = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 4}))
+    category = forms.ChoiceField(label=_("Type"), choices=Category.choices)
+    urgent = forms.BooleanField(label=_("Emergency"), required=False)
+    complex = forms.BooleanField(label=_("Complex"), required=False)
+    confidential = forms.BooleanField(
+        label=_("Keep the caller's identity confidential"), required=False
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    area = AreaField(label=_("Area"), max_length=120, required=False)
+    outcome = forms.ChoiceField(
+        label=_("What to do"), choices=OUTCOME_CHOICES, widget=forms.RadioSelect, initial="ticket"
+    )
+    unit = UnitField(label=_("Handling unit"), max_length=120, required=False)
+    note = forms.CharField(
+        label=_("Note to the unit"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    answer = forms.CharField(
+        label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    articles = forms.CharField(required=False, widget=forms.HiddenInput)
+    defer_note = forms.CharField(label=_("What is to be found out"), required=False)
+    reject_reason = forms.ChoiceField(label=_("Reason not accepted"), required=False, choices=[])
+    reject_note = forms.CharField(label=_("Details of the reason"), required=False)
+    related = forms.MultipleChoiceField(required=False, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reject: Any = self.fields["reject_reason"]
+        reject.choices = reject_choices()
+        related: Any = self.fields["related"]
+        # The caller's earlier tickets arrive with the caller panel; any number is offered and
+        # the service checks that it exists.
+        data: Any = self.data
+        related.choices = [(n, n) for n in data.getlist("related")] if data else []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcome = data.get("outcome")
+        if outcome == "answer" and not (data.get("answer") or "").strip():
+            self.add_error("answer", _("Type the answer given to the caller."))
+        if outcome == "reject":
+            if not data.get("reject_reason"):
+                self.add_error("reject_reason", _("Choose why the request is not accepted."))
+            else:
+                item = next(
+                    (
+                        r
+                        for r in selectors.not_accepted_reasons()
+                        if r.code == data["reject_reason"]
+                    ),
+                    None,
+                )
+                if item is not None and item.requires_note and not data.get("reject_note"):
+                    self.add_error("reject_note", _("This reason needs details."))
+        return data
+
+    def article_ids(self) -> list[str]:
+        raw = self.cleaned_data.get("articles") or ""
+        return [part for part in (p.strip() for p in raw.split(",")) if part]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason not accepted"), choices=[])
+    note = forms.CharField(label=_("Details of the reason"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["reason"]
+        field.choices = reject_choices()
+
+
+class AnswerForm(forms.Form):
+    content = forms.CharField(label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 3}))
+    articles = forms.CharField(label=_("Articles cited (ids)"), required=False)
+
+    def article_ids(self) -> list[str]:
+        raw = self.cleaned_data.get("articles") or ""
+        return [part for part in (p.strip() for p in raw.split(",")) if part]
+
+
+class DispatchForm(forms.Form):
+    unit = UnitField(label=_("Handling unit"), max_length=120)
+    assisting = forms.CharField(
+        label=_("Assisting units (codes, comma-separated)"), required=False, max_length=200
+    )
+    note = forms.CharField(
+        label=_("Note to the unit"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_assisting(self) -> list[str]:
+        raw = self.cleaned_data.get("assisting") or ""
+        codes = [c.strip() for c in raw.replace("，", ",").split(",") if c.strip()]
+        known = set(Unit.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(_("Unknown unit codes: %s") % "、".join(unknown))
+        return codes
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the return"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    basis = forms.CharField(label=_("Basis (responsibility list, law)"), max_length=200)
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(
+        label=_("New deadline (end of day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    basis = forms.CharField(label=_("Basis"), required=False, max_length=200)
+
+
+class DecisionForm(forms.Form):
+    extension = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approved", _("Approve")), ("refused", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    until = forms.DateField(
+        label=_("Other deadline (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class ReplyForm(forms.Form):
+    content = forms.CharField(
+        label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    citizen_satisfaction = forms.ChoiceField(
+        label=_("Satisfaction as the citizen said"), choices=SATISFACTION_CHOICES, required=False
+    )
+
+
+class CallbackForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=CALLBACK_CHOICES)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class TransferForm(forms.Form):
+    platform = forms.CharField(label=_("Platform transferred to"), max_length=100)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Document or image"))
+
+
+class TicketFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    state = forms.CharField(label=_("State"), required=False)
+    light = forms.ChoiceField(
+        label=_("Light"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("overdue", _("Overdue")),
+            ("warning", _("Due soon")),
+            ("normal", _("On time")),
+        ],
+    )
+    category = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", "—"), *Category.choices]
+    )
+    unit = forms.CharField(label=_("Unit code"), required=False)

@@ -1,0 +1,132 @@
+"""Template helpers of the screens: lights, labels, due times, the inbox count, role to-dos."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hotline.core.categories import Category
+from hotline.policy.sla import display
+from hotline.tickets.services import EVENT_ACTIONS
+from hotline.tickets.sweep import CLOCK_LABELS
+from hotline.tickets.transitions import ACTION_LABELS, STATE_LABELS, Action, State
+
+register = template.Library()
+
+LIGHT_LABELS = {
+    "overdue": gettext_lazy("Overdue"),
+    "warning": gettext_lazy("Due soon"),
+    "normal": gettext_lazy("On time"),
+    "met": gettext_lazy("Done"),
+    "none": gettext_lazy("No limit"),
+}
+
+EXTRA_EVENTS = {
+    "ticket.extension.requested": gettext_lazy("Extension requested"),
+    "ticket.extension.approved": gettext_lazy("Extension approved"),
+    "ticket.extension.refused": gettext_lazy("Extension refused"),
+    "ticket.attachment.added": gettext_lazy("Attachment added"),
+    "ticket.deadline.moved": gettext_lazy("Deadline recomputed"),
+    "ticket.deadline.warning": gettext_lazy("Deadline near"),
+    "ticket.deadline.overdue": gettext_lazy("Deadline passed"),
+}
+
+CALLBACK_LABELS = {
+    "satisfied": gettext_lazy("Satisfied"),
+    "basically_satisfied": gettext_lazy("Basically satisfied"),
+    "dissatisfied": gettext_lazy("Dissatisfied"),
+    "unreached": gettext_lazy("Not reached"),
+    "": gettext_lazy("Not stated"),
+}
+
+
+@register.filter
+def due(value: datetime | None) -> str:
+    """Return a due instant as people read it ("2026-10-13 24:00")."""
+    if value is None:
+        return _("no limit")
+    return display(timezone.localtime(value))
+
+
+@register.filter
+def light_label(light: str) -> str:
+    return str(LIGHT_LABELS.get(light, light))
+
+
+@register.filter
+def state_label(state: str) -> str:
+    try:
+        return STATE_LABELS[State(state)]
+    except ValueError:
+        return state
+
+
+@register.filter
+def action_label(action: str) -> str:
+    try:
+        return ACTION_LABELS[Action(action)]
+    except ValueError:
+        return action
+
+
+@register.filter
+def event_label(code: str) -> str:
+    """Return the timeline label of an event code (``ticket.signed`` → 签收)."""
+    if code in EXTRA_EVENTS:
+        return str(EXTRA_EVENTS[code])
+    if code in EVENT_ACTIONS:
+        return ACTION_LABELS[EVENT_ACTIONS[code]]
+    return code
+
+
+@register.filter
+def clock_label(kind: str) -> str:
+    return CLOCK_LABELS.get(kind, kind)
+
+
+@register.filter
+def category_label(code: str) -> str:
+    try:
+        return str(Category(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def callback_label(code: str) -> str:
+    return str(CALLBACK_LABELS.get(code, code))
+
+
+@register.simple_tag(takes_context=True)
+def inbox_unread(context: dict[str, Any]) -> int:
+    from hotline.workbench.selectors import inbox_unread as count
+
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return 0
+    return count(user)
+
+
+@register.inclusion_tag("workbench/_todo.html", takes_context=True)
+def role_todo(context: dict[str, Any], role: str) -> dict[str, Any]:
+    """Render what ``role`` has to do now, with counts and links to its screens (issue 7 §8)."""
+    from hotline.workbench.selectors import todo_for
+
+    user = context["user"]
+    return {"items": todo_for(user, role, timezone.now()), "role": role}
+
+
+@register.simple_tag
+def url_with(name: str, *args: Any, **query: Any) -> str:
+    """Return ``reverse(name, args)`` with a query string of the non-empty ``query`` values."""
+    from urllib.parse import urlencode
+
+    base = reverse(name, args=args)
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"{base}?{urlencode(params)}" if params else base

@@ -1,0 +1,758 @@
+"""The staff screens (issue 7): thin views over the ticket services and the selectors.
+
+Views never change ticket rows themselves: every change is one service call (``tickets.services``)
+made from one POST, followed by a redirect and a flash message (PRG). A service's refusal is
+shown at the top of the form with the input kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hotline.citizens.access import citizen_search_for_user
+from hotline.core.errors import DomainError, NotFound
+from hotline.directory.models import Area, ResponsibilityItem, Unit
+from hotline.notifications.models import InboxItem
+from hotline.policy.profiles import load_profile
+from hotline.tickets import services as svc
+from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user
+from hotline.tickets.api import ListFilters, ticket_out, ticket_rows, tickets_filtered
+from hotline.tickets.attachments import attachment_add
+from hotline.tickets.models import ExtensionRequest, Ticket
+from hotline.tickets.transitions import ACTION_LABELS, Action, State
+from hotline.workbench import forms as f
+from hotline.workbench import selectors as sel
+
+PAGE_SIZE = 25
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _require(request: HttpRequest, *roles: str) -> None:
+    """Refuse (403) a user holding none of ``roles``."""
+    user = _user(request)
+    if user.is_superuser:
+        return
+    if not set(roles) & set(user.role_codes()):
+        raise _Forbidden
+
+
+class _Forbidden(Exception):
+    """Raised inside a view to answer with the Chinese 403 page."""
+
+
+def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
+    return render(
+        request,
+        "workbench/forbidden.html",
+        {"message": message or _("You may not open this page.")},
+        status=403,
+    )
+
+
+def screen(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Log in first; turn ``_Forbidden`` into the 403 page."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except _Forbidden:
+            return forbidden(request)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def ticket_for(request: HttpRequest, number: str) -> Ticket:
+    """Return the ticket if the user may see it; 403 if it exists elsewhere, 404 if not at all.
+
+    The API answers 404 for both (it reveals nothing); the pages say plainly that the ticket
+    belongs to another unit, as the issue asks.
+    """
+    try:
+        return ticket_get_for_user(_user(request), number)
+    except NotFound:
+        if Ticket.objects.filter(number=number).exists():
+            raise _Forbidden from None
+        raise Http404 from None
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _page(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Any:
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _review_required() -> bool:
+    return load_profile(settings.HOTLINE_PROFILE).review.required
+
+
+def _unit_choices() -> list[Unit]:
+    return list(sel.units_for_dispatch())
+
+
+# ----------------------------------------------------------------------------- the workstation
+
+
+@screen
+def desk(request: HttpRequest) -> HttpResponse:
+    """The agent workstation (接线工作台): one screen for one call."""
+    _require(request, "agent")
+    user = _user(request)
+    form = f.CallForm(request.POST or None)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                return _desk_save(request, form)
+            except DomainError as exc:
+                error = exc.message
+        status = 400
+    reasons = sel.not_accepted_reasons()
+    defer_limit = sel.limits_preview(
+        category="", urgent=False, complex_=False, now=timezone.now(), clocks=("deferred_answer",)
+    )
+    return render(
+        request,
+        "workbench/desk.html",
+        {
+            "form": form,
+            "error": error,
+            "referrals": {r.code: {"text": r.text, "referral": list(r.referral)} for r in reasons},
+            "units": _unit_choices(),
+            "areas": sel.areas_all(),
+            "review_required": _review_required(),
+            "defer_limit": defer_limit[0] if defer_limit else None,
+            "can_dispatch": user.can("ticket.dispatch"),
+        },
+        status=status,
+    )
+
+
+def _desk_save(request: HttpRequest, form: f.CallForm) -> HttpResponse:
+    """Register the call and carry out what the agent chose, all or nothing."""
+    data = form.cleaned_data
+    user = _user(request)
+    outcome = data["outcome"]
+    area = data.get("area")
+    unit = data.get("unit")
+    with transaction.atomic():
+        ticket = svc.ticket_register(
+            actor=user,
+            channel="phone",
+            category=data["category"],
+            content=data["content"],
+            citizen_phone=data["phone"],
+            citizen_name=data.get("name") or "",
+            urgent=bool(data.get("urgent")),
+            complex=bool(data.get("complex")),
+            address=data.get("address") or "",
+            area_code=area.code if area else None,
+            confidential=bool(data.get("confidential")),
+            related=data.get("related") or [],
+        )
+        link = reverse("workbench:ticket", args=[ticket.number])
+        if outcome == "answer":
+            svc.ticket_answer(
+                actor=user, ticket=ticket, content=data["answer"], articles=form.article_ids()
+            )
+            text = _("Ticket %(number)s answered directly.")
+        elif outcome == "defer":
+            svc.ticket_defer(actor=user, ticket=ticket, note=data.get("defer_note") or "")
+            text = _("Ticket %(number)s registered; answer the caller later.")
+        elif outcome == "reject":
+            svc.ticket_reject(
+                actor=user,
+                ticket=ticket,
+                reason=data["reject_reason"],
+                note=data.get("reject_note") or "",
+            )
+            item = next(r for r in sel.not_accepted_reasons() if r.code == data["reject_reason"])
+            text = _("Ticket %(number)s registered as not accepted.")
+            if item.referral:
+                text += " " + _("Refer the caller to: %(referral)s.") % {
+                    "referral": " / ".join(item.referral)
+                }
+        elif unit is not None and not _review_required():
+            svc.ticket_dispatch(
+                actor=user, ticket=ticket, unit_code=unit.code, note=data.get("note") or ""
+            )
+            text = _("Ticket %(number)s dispatched to %(unit)s.")
+        elif _review_required():
+            text = _("Ticket %(number)s registered and sent for review.")
+        else:
+            text = _("Ticket %(number)s registered; it waits in the dispatch queue.")
+    message = text % {"number": ticket.number, "unit": unit.name if unit else ""}
+    messages.success(request, format_html('{} <a href="{}">{}</a>', message, link, _("Open")))
+    return redirect("workbench:desk")
+
+
+@screen
+@require_GET
+def desk_caller(request: HttpRequest) -> HttpResponse:
+    """The caller panel: the citizen's record and earlier tickets (each read audited)."""
+    _require(request, "agent", "reviewer", "callback", "supervisor")
+    phone = request.GET.get("phone", "").strip()
+    citizens = (
+        citizen_search_for_user(_user(request), phone=phone, request=request)
+        if len(phone) >= 5
+        else []
+    )
+    history = sel.caller_history(_user(request), citizens)
+    finished = {s.value for s in sel.FINISHED}
+    open_tickets = [t for t in history if t.state not in finished]
+    return render(
+        request,
+        "workbench/_caller.html",
+        {
+            "phone": phone,
+            "citizens": citizens,
+            "history": history,
+            "open_tickets": open_tickets,
+            "finished": finished,
+            "repeat": len(history) > 0,
+        },
+    )
+
+
+@screen
+@require_GET
+def desk_assist(request: HttpRequest) -> HttpResponse:
+    """Suggested units (responsibility lists) and the time limits, before saving."""
+    _require(request, "agent", "reviewer")
+    area, _error = sel.area_resolve(request.GET.get("area", ""))
+    category = request.GET.get("category", "")
+    suggestions = sel.unit_suggestions(
+        content=request.GET.get("content", ""), category=category, area=area
+    )
+    limits = sel.limits_preview(
+        category=category,
+        urgent=bool(request.GET.get("urgent")),
+        complex_=bool(request.GET.get("complex")),
+        now=timezone.now(),
+        clocks=("dispatch", "sign_for", "first_contact", "reply"),
+    )
+    return render(
+        request,
+        "workbench/_assist.html",
+        {"suggestions": suggestions, "limits": limits, "target": request.GET.get("target", "")},
+    )
+
+
+# ----------------------------------------------------------------------------- queues
+
+
+@screen
+def dispatch_queue(request: HttpRequest) -> HttpResponse:
+    """Tickets awaiting review, dispatch, or re-dispatch after a unit's return (with reason)."""
+    _require(request, "agent", "reviewer", "supervisor")
+    tickets = sel.dispatch_queue(_user(request))
+    state = request.GET.get("state", "")
+    if state in {s.value for s in sel.DISPATCH_WAITING}:
+        tickets = tickets.filter(state=state)
+    page = _page(request, tickets)
+    items = list(page.object_list)
+    now = timezone.now()
+    rows = ticket_rows(items, now)
+    returns = sel.last_events(items, "ticket.returned")
+    for row, ticket in zip(rows, items, strict=True):
+        row["ticket"] = ticket
+        row["returned"] = returns.get(ticket.pk)
+    counts = {
+        s.value: sel.dispatch_queue(_user(request)).filter(state=s.value).count()
+        for s in sel.DISPATCH_WAITING
+    }
+    return render(
+        request,
+        "workbench/dispatch_queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "state": state,
+            "counts": counts,
+            "review_required": _review_required(),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@screen
+def unit_inbox(request: HttpRequest) -> HttpResponse:
+    """The unit's tickets (承办单位工作台): overdue first, with counts by light."""
+    _require(request, "unit_handler", "unit_admin")
+    user = _user(request)
+    now = timezone.now()
+    tickets = sel.unit_inbox(user)
+    counts = sel.light_counts(tickets, now)
+    light = request.GET.get("light", "")
+    state = request.GET.get("state", "")
+    ordered: Any = sel.by_light_first(tickets, now)
+    if light in sel.LIGHTS:
+        ordered = ordered.filter(light_rank=sel.LIGHTS.index(light))
+    if state in {s.value for s in sel.UNIT_OPEN}:
+        ordered = ordered.filter(state=state)
+    if q := request.GET.get("q", "").strip():
+        ordered = ordered.filter(Q(content__icontains=q[:100]) | Q(number__icontains=q[:30]))
+    page = _page(request, ordered)
+    rows = ticket_rows(list(page.object_list), now)
+    state_counts = {s.value: tickets.filter(state=s.value).count() for s in sel.UNIT_OPEN}
+    return render(
+        request,
+        "workbench/unit_inbox.html",
+        {
+            "page": page,
+            "rows": rows,
+            "counts": counts,
+            "state_counts": state_counts,
+            "light": light,
+            "state": state,
+            "q": request.GET.get("q", ""),
+            "query": _query_without_page(request),
+            "unit": user.unit,
+        },
+    )
+
+
+@screen
+def board(request: HttpRequest) -> HttpResponse:
+    """The supervision board (督办看板): lights by unit, decisions awaiting, recent breaches."""
+    _require(request, "supervisor", "reviewer", "centre_admin")
+    user = _user(request)
+    now = timezone.now()
+    totals, unit_rows = sel.board_rows(user, now)
+    extensions = list(sel.pending_extensions(user)[:50])
+    returned = list(sel.dispatch_queue(user).filter(state=State.RETURNED.value)[:50])
+    returns = sel.last_events(returned, "ticket.returned")
+    breaches = list(sel.recent_breaches(user, now)[:30])
+    return render(
+        request,
+        "workbench/board.html",
+        {
+            "totals": totals,
+            "unit_rows": unit_rows,
+            "extensions": extensions,
+            "returned": [(t, returns.get(t.pk)) for t in returned],
+            "breaches": breaches,
+            "now": now,
+            "can_decide": bool({"supervisor", "reviewer"} & set(user.role_codes())),
+        },
+    )
+
+
+@screen
+def callbacks(request: HttpRequest) -> HttpResponse:
+    """The callback queue (回访): replied tickets due for a callback; dissatisfied ones."""
+    _require(request, "callback", "inspector", "reviewer", "supervisor")
+    user = _user(request)
+    page = _page(request, sel.callback_queue(user), 20)
+    items = list(page.object_list)
+    replies = sel.last_events(items, "ticket.replied")
+    tries = sel.last_events(items, "ticket.called_back")
+    rows = []
+    for ticket in items:
+        reply = replies.get(ticket.pk)
+        rows.append(
+            {
+                "ticket": ticket,
+                "reply": reply,
+                "last_try": tries.get(ticket.pk),
+                "citizen": _citizen_for_callback(request, ticket),
+            }
+        )
+    dissatisfied = list(sel.dissatisfied_queue(user).select_related("citizen")[:50])
+    results = sel.last_events(dissatisfied, "ticket.called_back")
+    return render(
+        request,
+        "workbench/callbacks.html",
+        {
+            "page": page,
+            "rows": rows,
+            "dissatisfied": [(t, results.get(t.pk)) for t in dissatisfied],
+            "can_callback": "callback" in user.role_codes() or user.is_superuser,
+            "can_redo": bool({"reviewer", "inspector", "supervisor"} & set(user.role_codes())),
+            "result_choices": f.CALLBACK_CHOICES,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _citizen_for_callback(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    from hotline.tickets.access import ticket_citizen_for_user
+
+    return ticket_citizen_for_user(_user(request), ticket, request=request)
+
+
+@screen
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    """Every ticket the user may see, filterable and paginated."""
+    form = f.TicketFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
+    filters = ListFilters(
+        state=data.get("state") or None,
+        unit=data.get("unit") or None,
+        light=data.get("light") or None,
+        category=data.get("category") or None,
+        q=data.get("q") or None,
+    )
+    tickets = tickets_filtered(_user(request), filters, now).order_by("-registered_at", "-id")
+    page = _page(request, tickets)
+    return render(
+        request,
+        "workbench/ticket_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": ticket_rows(list(page.object_list), now),
+            "query": _query_without_page(request),
+            "unit": Unit.objects.filter(code=data.get("unit") or "").first(),
+        },
+    )
+
+
+# ----------------------------------------------------------------------------- the ticket page
+
+
+def _svc_reject(user: Any, t: Ticket, d: dict[str, Any], form: Any) -> Any:
+    return svc.ticket_reject(actor=user, ticket=t, reason=d["reason"], note=d["note"])
+
+
+def _svc_answer(user: Any, t: Ticket, d: dict[str, Any], form: Any) -> Any:
+    return svc.ticket_answer(
+        actor=user, ticket=t, content=d["content"], articles=form.article_ids()
+    )
+
+
+def _svc_dispatch(user: Any, t: Ticket, d: dict[str, Any], form: Any) -> Any:
+    return svc.ticket_dispatch(
+        actor=user, ticket=t, unit_code=d["unit"].code, assisting=d["assisting"], note=d["note"]
+    )
+
+
+def _svc_redispatch(user: Any, t: Ticket, d: dict[str, Any], form: Any) -> Any:
+    return svc.ticket_redispatch(
+        actor=user, ticket=t, unit_code=d["unit"].code, assisting=d["assisting"], note=d["note"]
+    )
+
+
+def _svc_extension(user: Any, t: Ticket, d: dict[str, Any], form: Any) -> Any:
+    return svc.ticket_extension_request(
+        actor=user, ticket=t, until=f.day_end(d["until"]), reason=d["reason"], basis=d["basis"]
+    )
+
+
+def _svc_decide(user: Any, t: Ticket, d: dict[str, Any], form: Any) -> Any:
+    return svc.ticket_extension_decide(
+        actor=user,
+        ticket=t,
+        extension_id=d["extension"],
+        decision=d["decision"],
+        until=f.day_end(d["until"]) if d.get("until") else None,
+        note=d["note"],
+    )
+
+
+#: Each action: its form and the one service call it makes.
+ACTIONS: dict[str, tuple[type[Any], Callable[[Any, Ticket, dict[str, Any], Any], Any]]] = {
+    "reject": (f.RejectForm, _svc_reject),
+    "answer": (f.AnswerForm, _svc_answer),
+    "defer": (f.NoteForm, lambda u, t, d, _f: svc.ticket_defer(actor=u, ticket=t, note=d["note"])),
+    "review": (
+        f.NoteForm,
+        lambda u, t, d, _f: svc.ticket_review(actor=u, ticket=t, note=d["note"]),
+    ),
+    "dispatch": (f.DispatchForm, _svc_dispatch),
+    "redispatch": (f.DispatchForm, _svc_redispatch),
+    "sign": (f.EmptyForm, lambda u, t, d, _f: svc.ticket_sign(actor=u, ticket=t)),
+    "contact": (
+        f.RequiredNoteForm,
+        lambda u, t, d, _f: svc.ticket_contact(actor=u, ticket=t, note=d["note"]),
+    ),
+    "return": (
+        f.ReturnForm,
+        lambda u, t, d, _f: svc.ticket_return(
+            actor=u, ticket=t, reason=d["reason"], basis=d["basis"]
+        ),
+    ),
+    "extension_request": (f.ExtensionForm, _svc_extension),
+    "extension_decide": (f.DecisionForm, _svc_decide),
+    "explain": (
+        f.RequiredNoteForm,
+        lambda u, t, d, _f: svc.ticket_explain(actor=u, ticket=t, note=d["note"]),
+    ),
+    "escalate": (
+        f.NoteForm,
+        lambda u, t, d, _f: svc.ticket_escalate(actor=u, ticket=t, note=d["note"]),
+    ),
+    "reply": (
+        f.ReplyForm,
+        lambda u, t, d, _f: svc.ticket_reply(
+            actor=u,
+            ticket=t,
+            content=d["content"],
+            citizen_satisfaction=d["citizen_satisfaction"],
+        ),
+    ),
+    "callback": (
+        f.CallbackForm,
+        lambda u, t, d, _f: svc.ticket_callback(
+            actor=u, ticket=t, result=d["result"], note=d["note"]
+        ),
+    ),
+    "redo": (f.NoteForm, lambda u, t, d, _f: svc.ticket_redo(actor=u, ticket=t, note=d["note"])),
+    "close": (f.NoteForm, lambda u, t, d, _f: svc.ticket_close(actor=u, ticket=t, note=d["note"])),
+    "transfer": (
+        f.TransferForm,
+        lambda u, t, d, _f: svc.ticket_transfer(
+            actor=u, ticket=t, platform=d["platform"], note=d["note"]
+        ),
+    ),
+    "reopen": (
+        f.NoteForm,
+        lambda u, t, d, _f: svc.ticket_reopen(actor=u, ticket=t, note=d["note"]),
+    ),
+    "archive": (f.EmptyForm, lambda u, t, d, _f: svc.ticket_archive(actor=u, ticket=t)),
+}
+
+#: The order and grouping of action forms on the ticket page: main actions first.
+PRIMARY = (
+    "sign",
+    "contact",
+    "reply",
+    "dispatch",
+    "redispatch",
+    "review",
+    "callback",
+    "redo",
+    "answer",
+    "close",
+)
+
+
+@screen
+def ticket(request: HttpRequest, number: str) -> HttpResponse:
+    """The ticket page for every role: timeline, deadlines, units, attachments, actions."""
+    return _ticket_page(request, ticket_for(request, number))
+
+
+def _ticket_page(
+    request: HttpRequest,
+    current: Ticket,
+    *,
+    bound: tuple[str, Any] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    data = ticket_out(request, current)
+    allowed = [a for a in data["allowed_actions"] if a in ACTIONS]
+    pending = current.extensions.filter(status=ExtensionRequest.Status.PENDING).first()
+    action_forms: list[dict[str, Any]] = []
+    for action in sorted(
+        allowed, key=lambda a: (a not in PRIMARY, PRIMARY.index(a) if a in PRIMARY else 0)
+    ):
+        if action == "extension_decide" and pending is None:
+            continue
+        form_class = ACTIONS[action][0]
+        if bound is not None and bound[0] == action:
+            form = bound[1]
+        elif action == "extension_decide" and pending is not None:
+            form = form_class(prefix=action, initial={"extension": pending.pk})
+        elif action == "reply":
+            form = form_class(prefix=action)
+        else:
+            form = form_class(prefix=action)
+        action_forms.append(
+            {
+                "action": action,
+                "label": ACTION_LABELS[Action(action)],
+                "form": form,
+                "primary": action in PRIMARY,
+                "error": error if bound is not None and bound[0] == action else "",
+            }
+        )
+    if bound is not None and bound[0] in ACTIONS and bound[0] not in allowed:
+        # Refused because the ticket moved on (or never allowed it): keep what was typed.
+        action_forms.insert(
+            0,
+            {
+                "action": bound[0],
+                "label": ACTION_LABELS[Action(bound[0])],
+                "form": bound[1],
+                "primary": True,
+                "error": error,
+            },
+        )
+    dispatching = {"dispatch", "redispatch"} & set(allowed)
+    events = data["events"]
+    # Staff are named by their full name (the API gives first/last name or the username).
+    actors = [e.actor for e in current.events.select_related("actor")]
+    for event, actor in zip(events, actors, strict=False):
+        if actor is not None:
+            event["actor"] = f"{actor.full_name or actor.username}"
+    returned = next((e for e in reversed(events) if e["action"] == "ticket.returned"), None)
+    rejected = next((e for e in reversed(events) if e["action"] == "ticket.rejected"), None)
+    open_deadlines = [d for d in data["deadlines"] if d["met_at"] is None and d["due_at"]]
+    next_due = min(open_deadlines, key=lambda d: d["due_at"]) if open_deadlines else None
+    context = {
+        "t": data,
+        "ticket": current,
+        "action_forms": action_forms,
+        "pending": pending,
+        "returned": returned,
+        "rejected": rejected,
+        "next_due": next_due,
+        "related": Ticket.objects.filter(number__in=data["related"]).only(
+            "number", "state", "content"
+        ),
+        "units": _unit_choices() if dispatching else [],
+        "suggestions": sel.unit_suggestions(
+            content=current.content, category=current.category, area=current.area
+        )
+        if dispatching
+        else [],
+        "can_attach": not citizen_hidden_from(user, current),
+        "attach_form": bound[1] if bound and bound[0] == "attach" else f.AttachmentForm(),
+        "attach_error": error if bound and bound[0] == "attach" else "",
+        "is_unit_user": not user.is_centre_staff,
+        "finished": current.state in {s.value for s in sel.FINISHED},
+    }
+    return render(request, "workbench/ticket.html", context, status=status)
+
+
+@screen
+@require_POST
+def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Carry out one action on a ticket (one POST, one service call), then redirect."""
+    current = ticket_for(request, number)
+    if action not in ACTIONS:
+        raise Http404
+    form_class, call = ACTIONS[action]
+    form = form_class(request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            call(_user(request), current, form.cleaned_data, form)
+        except DomainError as exc:
+            return _ticket_page(
+                request, current, bound=(action, form), error=exc.message, status=exc.status
+            )
+        messages.success(
+            request,
+            _("%(action)s: done for ticket %(number)s.")
+            % {"action": ACTION_LABELS[Action(action)], "number": current.number},
+        )
+        return redirect(_next(request, reverse("workbench:ticket", args=[current.number])))
+    return _ticket_page(request, current, bound=(action, form), status=400)
+
+
+@screen
+@require_POST
+def ticket_attach(request: HttpRequest, number: str) -> HttpResponse:
+    """Attach a document or image; its type and size are checked by the service."""
+    current = ticket_for(request, number)
+    if citizen_hidden_from(_user(request), current):
+        raise _Forbidden
+    form = f.AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment_add(actor=_user(request), ticket=current, upload=form.cleaned_data["file"])
+        except DomainError as exc:
+            return _ticket_page(
+                request, current, bound=("attach", form), error=exc.message, status=exc.status
+            )
+        messages.success(request, _("The file was attached."))
+        return redirect("workbench:ticket", current.number)
+    return _ticket_page(request, current, bound=("attach", form), status=400)
+
+
+@screen
+@require_GET
+def ticket_file(request: HttpRequest, number: str, attachment_id: int) -> HttpResponseBase:
+    """Download an attachment (never to a unit the complainant is hidden from, PRIVACY-2)."""
+    current = ticket_for(request, number)
+    if citizen_hidden_from(_user(request), current):
+        raise _Forbidden
+    attachment = current.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+# ----------------------------------------------------------------------------- inbox, admin
+
+
+@screen
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's in-app notifications; POST marks them all read."""
+    items = InboxItem.objects.filter(user=_user(request)).select_related("ticket")
+    if request.method == "POST":
+        items.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, _("All notifications marked read."))
+        return redirect("workbench:inbox")
+    return render(
+        request,
+        "workbench/inbox.html",
+        {"page": _page(request, items, 50), "query": _query_without_page(request)},
+    )
+
+
+@screen
+def manage(request: HttpRequest) -> HttpResponse:
+    """What centre administrators maintain, with counts and the screens that maintain it."""
+    _require(request, "centre_admin")
+    from hotline.accounts.models import User
+    from hotline.policy.models import CalendarOverride
+
+    users = User.objects.filter(is_active=True).select_related("unit").prefetch_related("role_rows")
+    return render(
+        request,
+        "workbench/manage.html",
+        {
+            "counts": {
+                "units": Unit.objects.count(),
+                "areas": Area.objects.count(),
+                "responsibilities": ResponsibilityItem.objects.filter(active=True).count(),
+                "users": User.objects.filter(is_active=True).count(),
+                "overrides": CalendarOverride.objects.count(),
+            },
+            "users": _page(request, users.order_by("unit__path", "username"), 50),
+            "profile": load_profile(settings.HOTLINE_PROFILE),
+            "query": _query_without_page(request),
+        },
+    )
