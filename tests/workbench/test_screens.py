@@ -129,14 +129,24 @@ def test_a_reason_needing_details_asks_for_them(agent):
 
 
 @pytest.mark.req("ANSWER-1")
-def test_a_direct_answer_records_the_articles_cited(agent):
+def test_a_direct_answer_records_the_articles_cited(agent, centre_admin):
+    from hotline.knowledge.models import Article
+    from hotline.knowledge.services import articles_import
+
+    rows = [
+        {"external_id": f"QA-{n}", "kind": "qa", "title": f"物业报修{n}", "body": "拨打物业电话"}
+        for n in (1, 2)
+    ]
+    articles_import(actor=centre_admin, rows=rows)
+    ids = sorted(Article.objects.values_list("pk", flat=True))
     login(agent).post(
-        "/desk/", call(outcome="answer", answer="请拨打物业电话报修。", articles="12,15")
+        "/desk/",
+        call(outcome="answer", answer="请拨打物业电话报修。", articles=",".join(map(str, ids))),
     )
     ticket = Ticket.objects.get()
     assert ticket.state == "answered"
     event = ticket.events.get(action="ticket.answered")
-    assert event.payload["articles"] == ["12", "15"]
+    assert [(a["id"], a["version"]) for a in event.payload["articles"]] == [(i, 1) for i in ids]
 
 
 @pytest.mark.req("ANSWER-2")
