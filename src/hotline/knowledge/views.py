@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hotline.accounts.scope import scope_to_units, units_visible_to
@@ -82,14 +82,16 @@ def public_article(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 class ContributionForm(forms.Form):
-    question = forms.CharField(label=_lazy("Your question"), max_length=200)
+    question = forms.CharField(label=gettext_lazy("Your question"), max_length=200)
     answer = forms.CharField(
-        label=_lazy("The answer you propose"), widget=forms.Textarea, max_length=5000
+        label=gettext_lazy("The answer you propose"), widget=forms.Textarea, max_length=5000
     )
     contributor_name = forms.CharField(
-        label=_lazy("Name to credit (optional)"), max_length=50, required=False
+        label=gettext_lazy("Name to credit (optional)"), max_length=50, required=False
     )
-    contact = forms.CharField(label=_lazy("Contact (optional)"), max_length=100, required=False)
+    contact = forms.CharField(
+        label=gettext_lazy("Contact (optional)"), max_length=100, required=False
+    )
     # A field people never see: bots fill it in.
     website = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -119,21 +121,23 @@ def public_propose(request: HttpRequest) -> HttpResponse:
 
 
 class ArticleForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_lazy("Owning unit"), queryset=Unit.objects.none())
-    kind = forms.ChoiceField(label=_lazy("Kind"), choices=Kind.choices)
-    title = forms.CharField(label=_lazy("Title"), max_length=200)
+    unit = forms.ModelChoiceField(label=gettext_lazy("Owning unit"), queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Kind.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     answer = forms.CharField(
-        label=_lazy("Answer wording (read out by agents)"), widget=forms.Textarea, required=False
+        label=gettext_lazy("Answer wording (read out by agents)"),
+        widget=forms.Textarea,
+        required=False,
     )
-    body = forms.CharField(label=_lazy("Body (HTML)"), widget=forms.Textarea, required=False)
-    keywords = forms.CharField(label=_lazy("Keywords"), required=False)
-    synonyms = forms.CharField(label=_lazy("Synonyms"), required=False)
-    area_codes = forms.CharField(label=_lazy("Area codes"), required=False)
-    is_public = forms.BooleanField(label=_lazy("Public"), required=False, initial=True)
-    valid_from = forms.DateField(label=_lazy("Valid from"), required=False)
-    valid_to = forms.DateField(label=_lazy("Valid to"), required=False)
-    source_document = forms.CharField(label=_lazy("Source document"), required=False)
-    source_released_on = forms.DateField(label=_lazy("Source release date"), required=False)
+    body = forms.CharField(label=gettext_lazy("Body (HTML)"), widget=forms.Textarea, required=False)
+    keywords = forms.CharField(label=gettext_lazy("Keywords"), required=False)
+    synonyms = forms.CharField(label=gettext_lazy("Synonyms"), required=False)
+    area_codes = forms.CharField(label=gettext_lazy("Area codes"), required=False)
+    is_public = forms.BooleanField(label=gettext_lazy("Public"), required=False, initial=True)
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), required=False)
+    valid_to = forms.DateField(label=gettext_lazy("Valid to"), required=False)
+    source_document = forms.CharField(label=gettext_lazy("Source document"), required=False)
+    source_released_on = forms.DateField(label=gettext_lazy("Source release date"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
