@@ -36,6 +36,7 @@ from hotline.tickets.models import (
     TicketEvent,
 )
 from hotline.tickets.transitions import (
+    CALLBACK_RESULTS,
     Action,
     Options,
     Relation,
@@ -705,9 +706,6 @@ def ticket_escalate(
     """Escalated to the unit's head (HANDLE-7)."""
     with transaction.atomic():
         return _simple(actor, ticket, Action.ESCALATE, "ticket.escalated", [], note, _now(now))
-
-
-CALLBACK_RESULTS = ("satisfied", "basically_satisfied", "dissatisfied", "unreached")
 
 
 def ticket_callback(
