@@ -27,7 +27,8 @@ class AuditEntry(models.Model):
 
     Reads of a citizen's personal data by staff are entries too (action ``*.view``).
     Rows are never updated or deleted: ``save`` refuses an existing row and the queryset
-    refuses bulk updates and deletes.
+    refuses bulk updates and deletes. Each row is chained to the one before it by a hash, so a
+    change made behind the application's back shows (``hotline audit verify``).
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -48,6 +49,9 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=16, blank=True)  # web / api / cli
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The hash chain (hotline.core.auditchain): the previous entry's hash and this one's.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    entry_hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -67,6 +71,25 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(_("The audit log is append-only."))
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit log's hash chain: one row, locked by every writer.
+
+    Writers take this row ``FOR UPDATE`` before appending, so on PostgreSQL two concurrent
+    transactions cannot both chain to the same entry (SQLite serializes writers anyway).
+    """
+
+    last_entry_id = models.BigIntegerField(_("last entry"), null=True, blank=True)
+    last_hash = models.CharField(_("last hash"), max_length=64)
+    entries = models.PositiveBigIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.entries} entries, last #{self.last_entry_id} {self.last_hash[:12]}…"
 
 
 class WorkerHeartbeat(models.Model):
