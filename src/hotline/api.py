@@ -13,11 +13,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    Throttled,
+    ValidationError,
+)
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 
+from hotline.accounts.lockout import AccountLocked, account_is_locked
 from hotline.accounts.models import ApiToken
 from hotline.core.errors import DomainError
 
@@ -29,6 +36,8 @@ class BearerToken(HttpBearer):
         found = ApiToken.authenticate(token)
         if found is None:
             return None
+        if account_is_locked(request, found.user):
+            raise AccountLocked()
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
@@ -127,6 +136,16 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         _("The input is not valid: %(fields)s") % {"fields": fields},
         errors=errors,
     )
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    from hotline.core.throttle import throttled_message
+
+    seconds = max(1, int(exc.wait or 1))
+    response = _error(request, 429, "throttled", throttled_message(seconds))
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -27,19 +27,28 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 TESTING = "pytest" in sys.modules
 
 
+def _secret_key_path() -> Path | None:
+    """Return the file the secret key is kept in, or None when it comes from the environment."""
+    if env.str("HOTLINE_SECRET_KEY", default=""):
+        return None
+    if key_file := str(env.str("HOTLINE_SECRET_KEY_FILE", default="")):
+        return Path(key_file)
+    return VAR_DIR / "secret_key"
+
+
 def _secret_key() -> str:
     """Return the secret key: from the environment, a file, or generated once into var/."""
     if key := str(env.str("HOTLINE_SECRET_KEY", default="")):
         return key
-    if key_file := str(env.str("HOTLINE_SECRET_KEY_FILE", default="")):
-        return Path(key_file).read_text(encoding="utf-8").strip()
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
+    path = _secret_key_path() or VAR_DIR / "secret_key"
+    if not path.exists() and path == VAR_DIR / "secret_key":
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
 
+# `hotline backup` copies this file, `hotline restore` puts it back.
+HOTLINE_SECRET_KEY_PATH = _secret_key_path()
 SECRET_KEY = _secret_key()
 DEBUG = env.bool("HOTLINE_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("HOTLINE_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -64,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Only for its static Swagger UI: the API docs page then loads no script from a CDN (CSP).
+    "ninja",
     "axes",
     "huey.contrib.djhuey",
     "hotline.core",
@@ -89,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Content-Security-Policy on every response, no-store on every personal one (issue 11).
+    "hotline.core.security.SecurityHeadersMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,6 +198,58 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Transport and browser security (等保 2.0 level 3 application controls; issue 11) ---------
+# Behind HTTPS (HOTLINE_SECURE_COOKIES): every plain-HTTP request is redirected, and browsers
+# are told to use HTTPS only, for a year, subdomains included.
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
+SECURE_HSTS_PRELOAD = SESSION_COOKIE_SECURE
+# Behind nginx (README, "Behind nginx"): trust the proxy's X-Forwarded-Proto for "is this
+# HTTPS?" and its X-Forwarded-For (last hop) for the client address. Only with a proxy that
+# overwrites both headers: otherwise a client could forge them.
+HOTLINE_BEHIND_PROXY = env.bool("HOTLINE_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HOTLINE_BEHIND_PROXY else None
+NINJA_NUM_PROXIES = 1 if HOTLINE_BEHIND_PROXY else 0
+# Content-Security-Policy of every response (hotline.core.security): scripts and styles only
+# from the platform's own static files, no inline script, no framing.
+HOTLINE_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Anonymous endpoints are throttled per client address (hotline.core.throttle); the counters
+# live in the database cache, so every web process and machine shares them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "hotline_cache",
+    }
+}
+HOTLINE_THROTTLE_RATES = {
+    # A proposal to the knowledge base (KB-5): a citizen rarely sends more than a few.
+    "kb-propose": env.str("HOTLINE_THROTTLE_PROPOSE", default="10/h"),
+    # Public knowledge-base search, page and API.
+    "kb-public": env.str("HOTLINE_THROTTLE_PUBLIC_SEARCH", default="120/m"),
+}
+
+# Uploads larger than 2.5 MB are spooled to files under var/, never the system /tmp; the
+# periodic cleanup removes what a crashed request left behind (hotline.core.uploads).
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp" / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+HOTLINE_UPLOAD_TEMP_MAX_AGE_MINUTES = env.int("HOTLINE_UPLOAD_TEMP_MAX_AGE_MINUTES", default=60)
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

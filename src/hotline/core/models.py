@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -83,6 +83,8 @@ class AuditChainHead(models.Model):
     last_entry_id = models.BigIntegerField(_("last entry"), null=True, blank=True)
     last_hash = models.CharField(_("last hash"), max_length=64)
     entries = models.PositiveBigIntegerField(_("entries"), default=0)
+
+    objects: ClassVar[models.Manager[AuditChainHead]] = models.Manager()
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -6,12 +6,19 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
 from hotline.core.heartbeat import heartbeat_record
+from hotline.core.uploads import upload_temp_sweep
 
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
 def heartbeat() -> None:
     """Every minute: record that this worker is alive (shown on the status page)."""
     heartbeat_record()
+
+
+@db_periodic_task(crontab(minute="*/15"))  # type: ignore[untyped-decorator]
+def upload_temp_cleanup() -> None:
+    """Every quarter hour: remove temporary upload files a crashed request left behind."""
+    upload_temp_sweep()
 
 
 @HUEY.on_startup()  # type: ignore[untyped-decorator]

@@ -5,13 +5,17 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from hotline.core.errors import NotFound, PermissionDenied
+from hotline.core.throttle import AddressThrottle
 from hotline.knowledge import services
 from hotline.knowledge.models import Article, ArticleVersion, Status
 from hotline.knowledge.search import kb_search
 from hotline.knowledge.textproc import html_to_text
 
 router = Router(tags=["knowledge"])
-public_router = Router(tags=["knowledge (public)"], auth=None)
+# Anonymous: throttled per client address (issue 11).
+public_router = Router(
+    tags=["knowledge (public)"], auth=None, throttle=[AddressThrottle("kb-public")]
+)
 
 
 class SearchHit(Schema):

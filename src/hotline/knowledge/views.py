@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from hotline.accounts.scope import scope_to_units, units_visible_to
 from hotline.core.errors import DomainError
+from hotline.core.throttle import throttle_view
 from hotline.directory.models import Unit
 from hotline.knowledge import reports, services
 from hotline.knowledge.models import (
@@ -45,6 +46,7 @@ def _require(request: HttpRequest, permission: str) -> None:
 # --- public self-service (KB-2, KB-5) -----------------------------------------------------------
 
 
+@throttle_view("kb-public")
 def public_search(request: HttpRequest) -> HttpResponse:
     """The public page: search public articles in force and read them (no login)."""
     q = request.GET.get("q", "")[:500]
@@ -96,6 +98,7 @@ class ContributionForm(forms.Form):
     website = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+@throttle_view("kb-propose", methods=("POST",))
 def public_propose(request: HttpRequest) -> HttpResponse:
     """KB-5: propose an answer; the centre reviews it before it enters the knowledge base."""
     form = ContributionForm(request.POST or None, initial={"question": request.GET.get("q", "")})

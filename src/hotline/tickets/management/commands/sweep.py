@@ -6,12 +6,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from hotline.core.uploads import upload_temp_sweep
 from hotline.notifications.services import outbox_deliver
 from hotline.tickets.sweep import deadlines_sweep
 
 
 class Command(BaseCommand):
-    help = "Sweep the deadlines (warning, overdue) and deliver pending notifications once."
+    help = (
+        "Sweep the deadlines (warning, overdue), deliver pending notifications and remove "
+        "stale temporary upload files, once."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=1000, help="deadlines per transaction")
@@ -23,3 +27,4 @@ class Command(BaseCommand):
         if not options["no_deliver"]:
             delivered, failed = outbox_deliver()
             self.stdout.write(f"delivered {delivered}, failed {failed}")
+        self.stdout.write(f"stale upload files removed {upload_temp_sweep()}")
