@@ -41,6 +41,33 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def console_errors(browser):
+    """Collect the console errors of every page a browser test opens; fail the test on any
+    Content-Security-Policy violation (the browser reports each one as a console error)."""
+    messages: list[str] = []
+    original = browser.new_context
+
+    def watch_page(page) -> None:
+        page.on(
+            "console",
+            lambda msg: messages.append(f"{page.url}: {msg.text}") if msg.type == "error" else None,
+        )
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        context.on("page", watch_page)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield messages
+    finally:
+        browser.new_context = original
+    violations = [m for m in messages if "Content Security Policy" in m]
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")

@@ -43,7 +43,7 @@ def test_every_response_carries_a_strict_content_security_policy(client, path):
 @pytest.mark.django_db
 def test_pages_of_a_signed_in_user_and_api_answers_are_never_cached(client, agent):
     client.force_login(agent)
-    for path in ["/home/", "/tickets/", "/desk/", "/api/v1/me", "/api/v1/tickets"]:
+    for path in ["/", "/home/agent/", "/tickets/", "/desk/", "/api/v1/me", "/api/v1/tickets"]:
         response = client.get(path, follow=True)
         assert "no-store" in response["Cache-Control"], path
     _row, token = ApiToken.issue(user=agent)
