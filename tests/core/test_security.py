@@ -196,3 +196,22 @@ def test_behind_the_proxy_the_forwarded_address_is_counted(client, settings):
         assert client.post(url, data, HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 429
     finally:
         ninja_settings.NUM_PROXIES = old
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_audit_log_records_the_client_address(rf, agent):
+    from ninja.conf import settings as ninja_settings
+
+    from hotline.core.audit import audit_record
+
+    request = rf.get("/citizens/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    assert audit_record(actor=agent, action="citizen.view", request=request).ip_address == (
+        "10.0.0.2"
+    )
+    old = ninja_settings.NUM_PROXIES
+    ninja_settings.NUM_PROXIES = 1
+    try:
+        entry = audit_record(actor=agent, action="citizen.view", request=request)
+    finally:
+        ninja_settings.NUM_PROXIES = old
+    assert entry.ip_address == "203.0.113.7"

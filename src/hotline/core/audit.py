@@ -11,12 +11,13 @@ from django.http import HttpRequest
 
 from hotline.core.auditchain import GENESIS, entry_digest
 from hotline.core.models import AuditChainHead, AuditEntry
+from hotline.core.throttle import client_address
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def audit_record(

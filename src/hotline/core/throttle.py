@@ -8,6 +8,7 @@ client address is ``REMOTE_ADDR``, or behind nginx (``HOTLINE_BEHIND_PROXY``) th
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Callable
 from functools import wraps
@@ -17,7 +18,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """Return the client's IP address: ``REMOTE_ADDR``, or behind nginx the address nginx
+    put last into ``X-Forwarded-For``; None when it is not an IP address."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None
 
 
 class AddressThrottle(SimpleRateThrottle):
