@@ -9,17 +9,21 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
+from hotline.citizens.models import Citizen
+from hotline.core.edge import QUERY_MAX_CHARS, InSchema, RowId, model_field, text_field
 from hotline.core.errors import InvalidInput, NotFound
+from hotline.directory.models import Area, Unit
 from hotline.tickets import services as svc
 from hotline.tickets.access import (
     citizen_hidden_from,
@@ -40,70 +44,78 @@ PAGE_SIZE = 50
 # ----------------------------------------------------------------------------- bodies
 
 
-class CitizenIn(Schema):
-    phone: str
-    name: str = ""
+class CitizenIn(InSchema):
+    phone: str = model_field(Citizen, "phone")
+    name: str = model_field(Citizen, "name", "")
 
 
-class DeadlineIn(Schema):
+class DeadlineIn(InSchema):
     due_at: datetime
-    basis: str
+    basis: str = model_field(Ticket, "due_override_basis")
 
 
-class RegisterIn(Schema):
-    channel: str = "phone"
-    category: str
-    content: str
+#: A ticket number as a request names one (``YYYYMMDD-NNNNNN``).
+TicketNumber = Annotated[str, StringConstraints(max_length=20)]
+#: A unit's code as a request names one.
+UnitCode = Annotated[str, StringConstraints(max_length=32)]
+#: The most tickets, units or articles one request may list.
+LIST_MAX = 50
+
+
+class RegisterIn(InSchema):
+    channel: str = model_field(Ticket, "channel", "phone")
+    category: str = model_field(Ticket, "category")
+    content: str = model_field(Ticket, "content")
     citizen: CitizenIn
     urgent: bool = False
     complex: bool = False
-    address: str = ""
-    area_code: str | None = None
+    address: str = model_field(Ticket, "address", "")
+    area_code: str | None = model_field(Area, "code", None)
     confidential: bool = False
-    complained_unit: str | None = None
+    complained_unit: str | None = model_field(Unit, "code", None)
     deadline: DeadlineIn | None = None
-    related: list[str] = []
+    related: list[TicketNumber] = Field([], max_length=LIST_MAX)
 
 
-class NoteIn(Schema):
-    note: str = ""
+class NoteIn(InSchema):
+    note: str = text_field("")
 
 
-class RejectIn(Schema):
-    reason: str
-    note: str = ""
+class RejectIn(InSchema):
+    reason: str = text_field(max_length=64)
+    note: str = text_field("")
 
 
-class AnswerIn(Schema):
-    content: str
-    articles: list[Any] = []
+class AnswerIn(InSchema):
+    content: str = text_field()
+    articles: list[Any] = Field([], max_length=LIST_MAX)
 
 
-class DispatchIn(Schema):
-    unit: str
-    assisting: list[str] = []
-    note: str = ""
+class DispatchIn(InSchema):
+    unit: str = model_field(Unit, "code")
+    assisting: list[UnitCode] = Field([], max_length=LIST_MAX)
+    note: str = text_field("")
 
 
-class ReturnIn(Schema):
-    reason: str
-    basis: str
+class ReturnIn(InSchema):
+    reason: str = text_field()
+    basis: str = text_field()
 
 
-class ExtensionIn(Schema):
+class ExtensionIn(InSchema):
     until: datetime
-    reason: str
-    basis: str = ""
+    reason: str = model_field(ExtensionRequest, "reason")
+    basis: str = model_field(ExtensionRequest, "basis", "")
 
 
-class DecisionIn(Schema):
+class DecisionIn(InSchema):
     """``decision`` is ``approved`` or ``refused`` (``approve``/``refuse`` and a boolean
     ``approved`` are accepted too); ``until`` overrides the requested deadline (A6)."""
 
-    decision: str | None = None
+    decision: str | None = text_field(None, max_length=16)
     approved: bool | None = None
     until: datetime | None = None
-    note: str = ""
+    note: str = model_field(ExtensionRequest, "decision_note", "")
 
     def normalised(self) -> str:
         if self.decision is None and self.approved is not None:
@@ -113,27 +125,27 @@ class DecisionIn(Schema):
         return aliases.get(value, value)
 
 
-class ReplyIn(Schema):
-    content: str
-    citizen_satisfaction: str = ""
+class ReplyIn(InSchema):
+    content: str = text_field()
+    citizen_satisfaction: str = text_field("", max_length=32)
 
 
-class CallbackIn(Schema):
+class CallbackIn(InSchema):
     result: Literal["satisfied", "basically_satisfied", "dissatisfied", "unreached"]
-    note: str = ""
+    note: str = text_field("")
 
 
-class TransferIn(Schema):
-    platform: str
-    note: str = ""
+class TransferIn(InSchema):
+    platform: str = text_field(max_length=100)
+    note: str = text_field("")
 
 
-class ListFilters(Schema):
-    state: str | None = None
-    unit: str | None = None
+class ListFilters(InSchema):
+    state: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
+    unit: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
     light: Literal["normal", "warning", "overdue"] | None = None
-    category: str | None = None
-    q: str | None = None
+    category: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
+    q: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
     page: int = 1
 
 
@@ -514,7 +526,7 @@ def ticket_extension_request(
     summary="Approve or refuse an extension (HANDLE-5)",
 )
 def ticket_extension_decide(
-    request: HttpRequest, number: str, extension_id: int, payload: DecisionIn
+    request: HttpRequest, number: str, extension_id: RowId, payload: DecisionIn
 ) -> dict[str, Any]:
     ticket = _get(request, number)
     extension = svc.ticket_extension_decide(
@@ -787,7 +799,7 @@ def ticket_attach(request: HttpRequest, number: str, file: File[UploadedFile]) -
 
 
 @router.get("/tickets/{number}/attachments/{attachment_id}", summary="Download an attachment")
-def ticket_attachment_download(request: HttpRequest, number: str, attachment_id: int) -> Any:
+def ticket_attachment_download(request: HttpRequest, number: str, attachment_id: RowId) -> Any:
     from django.http import FileResponse
 
     ticket = _get(request, number)
