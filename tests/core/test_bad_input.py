@@ -373,3 +373,13 @@ def test_a_server_error_on_the_api_is_json(clients, monkeypatch):
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
     assert "系统内部错误" in response.json()["message"]
+
+
+def test_characters_outside_the_basic_plane_are_accepted(clients):
+    """A surrogate *pair* in JSON (an emoji, a rare 汉字 of plane 2) is one valid character."""
+    body = _with("content", "噪音扰民😀𠀀")
+    response = clients["agent"].post(
+        "/api/v1/tickets", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["content"] == "噪音扰民😀𠀀"
