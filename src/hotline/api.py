@@ -1,7 +1,9 @@
 """The HTTP API: one NinjaAPI under /api/, versioned routers under /api/v1/.
 
 Authentication is ``Authorization: Bearer <token>`` (tokens from ``hotline token create``) or
-the browser session. Every error is JSON ``{"code", "message"}`` with the right HTTP status.
+the browser session. Every error is JSON ``{"code", "message"}`` with the right HTTP status
+(``hotline.core.edge`` answers the errors that arise before or outside the API's views), and the
+OpenAPI document lists the errors each operation may answer (``ErrorOut``).
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import (
     AuthenticationError,
     AuthorizationError,
@@ -26,6 +29,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from hotline.accounts.lockout import AccountLocked, account_is_locked
 from hotline.accounts.models import ApiToken
+from hotline.core.edge import EdgeParser, body_too_large
 from hotline.core.errors import DomainError
 
 
@@ -68,7 +72,63 @@ class LocalTimeRenderer(JSONRenderer):
     encoder_class = LocalTimeEncoder
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """Every refusal: a stable machine ``code`` and a ``message`` a clerk can read (Chinese).
+
+    ``extra`` carries details where there are any, e.g. ``errors``: one ``{"field",
+    "message"}`` per invalid field."""
+
+    code: str
+    message: str
+    extra: dict[str, Any] | None = None
+
+
+#: The refusals documented for every operation, with what each means.
+ERROR_ANSWERS: dict[int, str] = {
+    400: "Invalid input (code `invalid_input`, `malformed_json`, `request_too_large`, ...)",
+    401: "No or bad token (code `unauthorized`)",
+    403: "Not allowed for your role or unit (code `forbidden`, `role_not_allowed`, ...)",
+    404: "Missing or out of your reach (code `not_found`)",
+    409: "Not allowed in the ticket's state, or changed by someone else (code "
+    "`transition_not_allowed`, `conflict`, ...)",
+}
+
+
+def _error_answers(method: str, path: str, operation: dict[str, Any]) -> list[int]:
+    """Return the error statuses ``operation`` may answer, for its OpenAPI document."""
+    statuses = [400]
+    if operation.get("security"):
+        statuses += [401, 403]
+    if "{" in path or method == "post":
+        statuses.append(404)
+    if method == "post" and path.startswith("/api/v1/tickets/"):
+        statuses.append(409)
+    return statuses
+
+
+class HotlineAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also lists each operation's error answers."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorOut"] = ErrorOut.model_json_schema()
+        ref = {"$ref": "#/components/schemas/ErrorOut"}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in _error_answers(method, path, operation):
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": ERROR_ANSWERS[status],
+                            "content": {"application/json": {"schema": ref}},
+                        },
+                    )
+        return schema
+
+
+api = HotlineAPI(
     title="hotline API",
     version="1",
     description=(
@@ -78,6 +138,7 @@ api = NinjaAPI(
     ),
     auth=[BearerToken(), StaffSession()],
     renderer=LocalTimeRenderer(),
+    parser=EdgeParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -122,13 +183,53 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def _field_message(error: dict[str, Any]) -> str:
+    """Return a clerk's reading of one pydantic error (its type and context)."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    messages: dict[str, str] = {
+        "missing": _("required"),
+        "string_type": _("must be text"),
+        "int_type": _("must be a whole number"),
+        "int_parsing": _("must be a whole number"),
+        "bool_type": _("must be true or false"),
+        "bool_parsing": _("must be true or false"),
+        "list_type": _("must be a list"),
+        "dict_type": _("must be a JSON object"),
+        "model_type": _("must be a JSON object"),
+        "model_attributes_type": _("must be a JSON object"),
+        "object_expected": _("must be a JSON object"),
+        "datetime_type": _("must be a date and time such as 2025-01-31T17:00:00+08:00"),
+        "datetime_parsing": _("must be a date and time such as 2025-01-31T17:00:00+08:00"),
+        "datetime_from_date_parsing": _(
+            "must be a date and time such as 2025-01-31T17:00:00+08:00"
+        ),
+        "date_parsing": _("must be a date such as 2025-01-31"),
+        "date_from_datetime_parsing": _("must be a date such as 2025-01-31"),
+    }
+    if kind == "string_too_long":
+        return _("at most %(limit)d characters") % {"limit": ctx.get("max_length", 0)}
+    if kind == "too_long":
+        return _("at most %(limit)d items") % {"limit": ctx.get("max_length", 0)}
+    if kind == "literal_error":
+        return _("must be one of %(expected)s") % {"expected": ctx.get("expected", "")}
+    return messages.get(kind, _("not valid"))
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
-    fields = "、".join(e["field"] for e in errors if e["field"]) or "-"
+    errors = []
+    for error in exc.errors:
+        # ninja prefixes the location with the parameter's source and name
+        # (``body``/``payload``, ``query``/``filters``); the caller knows only the field.
+        loc = [str(p) for p in error.get("loc", ())]
+        if loc and loc[0] in {"body", "query", "path", "form", "file"}:
+            loc = loc[1:]
+            if loc and loc[0] in {"payload", "filters"}:
+                loc = loc[1:]
+        field = ".".join(loc) or "-"
+        errors.append({"field": field, "message": _field_message(error)})
+    fields = "；".join(f"{e['field']}（{e['message']}）" for e in errors) or "-"
     return _error(
         request,
         400,
@@ -150,7 +251,16 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):  # refused by the EdgeParser
+        return _domain_error(request, exc.__cause__)
+    if exc.status_code == 400:
+        return _error(request, 400, "malformed_json", _("The request body is not valid JSON."))
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _domain_error(request, body_too_large())
 
 
 def _register_routers() -> None:

@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
 
 from hotline.api import api
 from hotline.core import views as core_views
+from hotline.core.edge import api_error, is_api
 
 urlpatterns = [
     path("", include("hotline.accounts.urls")),
@@ -23,8 +24,6 @@ urlpatterns = [
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     """JSON for unknown API paths, the normal page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": "not_found", "message": "接口不存在 / no such API path"}, status=404
-        )
+    if is_api(request):
+        return api_error(404)
     return page_not_found(request, exception)

@@ -6,7 +6,9 @@ from ninja import Router, Schema
 router = Router(tags=["accounts"])
 
 
-class UnitRef(Schema):
+class MeUnitOut(Schema):
+    """The signed-in user's unit (named apart from the ticket's ``UnitRef``)."""
+
     code: str
     name: str
 
@@ -14,7 +16,7 @@ class UnitRef(Schema):
 class MeOut(Schema):
     username: str
     full_name: str
-    unit: UnitRef | None
+    unit: MeUnitOut | None
     roles: list[str]
 
 
@@ -25,6 +27,6 @@ def me(request: HttpRequest) -> MeOut:
     return MeOut(
         username=user.username,
         full_name=user.full_name,
-        unit=UnitRef(code=unit.code, name=unit.name) if unit else None,
+        unit=MeUnitOut(code=unit.code, name=unit.name) if unit else None,
         roles=user.role_codes(),
     )

@@ -3,6 +3,7 @@ from ninja import Router, Schema
 
 from hotline.citizens.access import citizen_get_for_user, citizen_search_for_user
 from hotline.citizens.models import Citizen
+from hotline.core.edge import RowId
 
 router = Router(tags=["citizens"])
 
@@ -34,6 +35,6 @@ def citizen_lookup(request: HttpRequest, phone: str) -> list[dict[str, object]]:
 
 
 @router.get("/citizens/{citizen_id}", response=CitizenOut, summary="One citizen (audited)")
-def citizen_detail(request: HttpRequest, citizen_id: int) -> dict[str, object]:
+def citizen_detail(request: HttpRequest, citizen_id: RowId) -> dict[str, object]:
     citizen = citizen_get_for_user(request.user, citizen_id, request=request)  # type: ignore[arg-type]
     return _out(citizen)

@@ -4,6 +4,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from hotline.core.edge import Count, RowId
 from hotline.core.errors import NotFound, PermissionDenied
 from hotline.core.throttle import AddressThrottle
 from hotline.knowledge import services
@@ -137,7 +138,7 @@ def _article_out(article: Article, version: ArticleVersion) -> dict[str, Any]:
 
 
 @router.get("/kb/articles/{article_id}", response=ArticleOut, summary="An article as published")
-def article_detail(request: HttpRequest, article_id: int) -> dict[str, Any]:
+def article_detail(request: HttpRequest, article_id: RowId) -> dict[str, Any]:
     """The current published version (what agents read out)."""
     _need(request, "kb.view")
     article = (
@@ -156,7 +157,7 @@ def article_detail(request: HttpRequest, article_id: int) -> dict[str, Any]:
     response=ArticleOut,
     summary="An earlier published version (as a ticket cited it)",
 )
-def article_version(request: HttpRequest, article_id: int, number: int) -> dict[str, Any]:
+def article_version(request: HttpRequest, article_id: RowId, number: Count) -> dict[str, Any]:
     _need(request, "kb.view")
     version = (
         ArticleVersion.objects.select_related("article", "unit")
@@ -169,7 +170,7 @@ def article_version(request: HttpRequest, article_id: int, number: int) -> dict[
 
 
 @router.get("/kb/articles/{article_id}/cite", response=CiteOut, summary="What a ticket records")
-def article_cite(request: HttpRequest, article_id: int) -> dict[str, Any]:
+def article_cite(request: HttpRequest, article_id: RowId) -> dict[str, Any]:
     """ANSWER-1: the id, version number and title of the live version."""
     _need(request, "kb.view")
     return services.article_cite(article_id)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hotline.accounts.scope import scope_to_units, units_visible_to
+from hotline.core.edge import EdgeFormMixin
 from hotline.core.errors import DomainError
 from hotline.core.throttle import throttle_view
 from hotline.directory.models import Unit
@@ -83,7 +84,7 @@ def public_article(request: HttpRequest, article_id: int) -> HttpResponse:
     )
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(EdgeFormMixin, forms.Form):
     question = forms.CharField(label=gettext_lazy("Your question"), max_length=200)
     answer = forms.CharField(
         label=gettext_lazy("The answer you propose"), widget=forms.Textarea, max_length=5000
@@ -123,7 +124,7 @@ def public_propose(request: HttpRequest) -> HttpResponse:
 # --- staff: articles ----------------------------------------------------------------------------
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(EdgeFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Owning unit"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
@@ -131,15 +132,20 @@ class ArticleForm(forms.Form):
         label=gettext_lazy("Answer wording (read out by agents)"),
         widget=forms.Textarea,
         required=False,
+        max_length=20_000,
     )
-    body = forms.CharField(label=gettext_lazy("Body (HTML)"), widget=forms.Textarea, required=False)
+    body = forms.CharField(
+        label=gettext_lazy("Body (HTML)"), widget=forms.Textarea, required=False, max_length=200_000
+    )
     keywords = forms.CharField(label=gettext_lazy("Keywords"), required=False)
     synonyms = forms.CharField(label=gettext_lazy("Synonyms"), required=False)
     area_codes = forms.CharField(label=gettext_lazy("Area codes"), required=False)
     is_public = forms.BooleanField(label=gettext_lazy("Public"), required=False, initial=True)
     valid_from = forms.DateField(label=gettext_lazy("Valid from"), required=False)
     valid_to = forms.DateField(label=gettext_lazy("Valid to"), required=False)
-    source_document = forms.CharField(label=gettext_lazy("Source document"), required=False)
+    source_document = forms.CharField(
+        label=gettext_lazy("Source document"), required=False, max_length=200
+    )
     source_released_on = forms.DateField(label=gettext_lazy("Source release date"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

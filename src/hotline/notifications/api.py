@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from hotline.accounts.models import User
+from hotline.core.edge import RowId
 from hotline.core.errors import NotFound
 from hotline.notifications.models import InboxItem
 
@@ -58,7 +59,7 @@ def inbox(request: HttpRequest, unread: bool = False, limit: int = 50) -> dict[s
 
 
 @router.post("/inbox/{item_id}/read", response=InboxItemOut, summary="Mark one as read")
-def inbox_read(request: HttpRequest, item_id: int) -> dict[str, Any]:
+def inbox_read(request: HttpRequest, item_id: RowId) -> dict[str, Any]:
     item = InboxItem.objects.filter(user=_user(request), pk=item_id).first()
     if item is None:
         raise NotFound()

@@ -9,7 +9,9 @@ from hotline.policy.services import calendar_current
 router = Router(tags=["policy"])
 
 
-class DeadlineOut(Schema):
+class DeadlineAnswerOut(Schema):
+    """A computed deadline (named apart from the ticket's ``DeadlineOut``)."""
+
     due_at: str | None
     provisional: bool
     basis: str
@@ -19,7 +21,7 @@ class DeadlineOut(Schema):
 
 @router.get(
     "/deadline",
-    response={200: DeadlineOut},
+    response={200: DeadlineAnswerOut},
     summary="Compute a deadline with the profile's working-day arithmetic",
 )
 def deadline(

@@ -5,18 +5,25 @@ Every action answers with the ticket as the caller may see it (``TicketOut``); r
 or a concurrent change).
 """
 
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
+from hotline.citizens.models import Citizen
+from hotline.core.edge import QUERY_MAX_CHARS, InSchema, RowId, model_field, text_field
 from hotline.core.errors import InvalidInput, NotFound
+from hotline.directory.models import Area, Unit
 from hotline.tickets import services as svc
 from hotline.tickets.access import (
     citizen_hidden_from,
@@ -27,7 +34,7 @@ from hotline.tickets.access import (
 from hotline.tickets.attachments import attachment_add
 from hotline.tickets.models import Assignment, Deadline, ExtensionRequest, Ticket
 from hotline.tickets.sweep import CLOCK_LABELS
-from hotline.tickets.transitions import STATE_LABELS, State
+from hotline.tickets.transitions import ACTION_LABELS, RULES, STATE_LABELS, Action, State
 
 router = Router(tags=["tickets"])
 
@@ -37,70 +44,78 @@ PAGE_SIZE = 50
 # ----------------------------------------------------------------------------- bodies
 
 
-class CitizenIn(Schema):
-    phone: str
-    name: str = ""
+class CitizenIn(InSchema):
+    phone: str = model_field(Citizen, "phone")
+    name: str = model_field(Citizen, "name", "")
 
 
-class DeadlineIn(Schema):
+class DeadlineIn(InSchema):
     due_at: datetime
-    basis: str
+    basis: str = model_field(Ticket, "due_override_basis")
 
 
-class RegisterIn(Schema):
-    channel: str = "phone"
-    category: str
-    content: str
+#: A ticket number as a request names one (``YYYYMMDD-NNNNNN``).
+TicketNumber = Annotated[str, StringConstraints(max_length=20)]
+#: A unit's code as a request names one.
+UnitCode = Annotated[str, StringConstraints(max_length=32)]
+#: The most tickets, units or articles one request may list.
+LIST_MAX = 50
+
+
+class RegisterIn(InSchema):
+    channel: str = model_field(Ticket, "channel", "phone")
+    category: str = model_field(Ticket, "category")
+    content: str = model_field(Ticket, "content")
     citizen: CitizenIn
     urgent: bool = False
     complex: bool = False
-    address: str = ""
-    area_code: str | None = None
+    address: str = model_field(Ticket, "address", "")
+    area_code: str | None = model_field(Area, "code", None)
     confidential: bool = False
-    complained_unit: str | None = None
+    complained_unit: str | None = model_field(Unit, "code", None)
     deadline: DeadlineIn | None = None
-    related: list[str] = []
+    related: list[TicketNumber] = Field([], max_length=LIST_MAX)
 
 
-class NoteIn(Schema):
-    note: str = ""
+class NoteIn(InSchema):
+    note: str = text_field("")
 
 
-class RejectIn(Schema):
-    reason: str
-    note: str = ""
+class RejectIn(InSchema):
+    reason: str = text_field(max_length=64)
+    note: str = text_field("")
 
 
-class AnswerIn(Schema):
-    content: str
-    articles: list[Any] = []
+class AnswerIn(InSchema):
+    content: str = text_field()
+    articles: list[Any] = Field([], max_length=LIST_MAX)
 
 
-class DispatchIn(Schema):
-    unit: str
-    assisting: list[str] = []
-    note: str = ""
+class DispatchIn(InSchema):
+    unit: str = model_field(Unit, "code")
+    assisting: list[UnitCode] = Field([], max_length=LIST_MAX)
+    note: str = text_field("")
 
 
-class ReturnIn(Schema):
-    reason: str
-    basis: str
+class ReturnIn(InSchema):
+    reason: str = text_field()
+    basis: str = text_field()
 
 
-class ExtensionIn(Schema):
+class ExtensionIn(InSchema):
     until: datetime
-    reason: str
-    basis: str = ""
+    reason: str = model_field(ExtensionRequest, "reason")
+    basis: str = model_field(ExtensionRequest, "basis", "")
 
 
-class DecisionIn(Schema):
+class DecisionIn(InSchema):
     """``decision`` is ``approved`` or ``refused`` (``approve``/``refuse`` and a boolean
     ``approved`` are accepted too); ``until`` overrides the requested deadline (A6)."""
 
-    decision: str | None = None
+    decision: str | None = text_field(None, max_length=16)
     approved: bool | None = None
     until: datetime | None = None
-    note: str = ""
+    note: str = model_field(ExtensionRequest, "decision_note", "")
 
     def normalised(self) -> str:
         if self.decision is None and self.approved is not None:
@@ -110,27 +125,27 @@ class DecisionIn(Schema):
         return aliases.get(value, value)
 
 
-class ReplyIn(Schema):
-    content: str
-    citizen_satisfaction: str = ""
+class ReplyIn(InSchema):
+    content: str = text_field()
+    citizen_satisfaction: str = text_field("", max_length=32)
 
 
-class CallbackIn(Schema):
+class CallbackIn(InSchema):
     result: Literal["satisfied", "basically_satisfied", "dissatisfied", "unreached"]
-    note: str = ""
+    note: str = text_field("")
 
 
-class TransferIn(Schema):
-    platform: str
-    note: str = ""
+class TransferIn(InSchema):
+    platform: str = text_field(max_length=100)
+    note: str = text_field("")
 
 
-class ListFilters(Schema):
-    state: str | None = None
-    unit: str | None = None
+class ListFilters(InSchema):
+    state: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
+    unit: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
     light: Literal["normal", "warning", "overdue"] | None = None
-    category: str | None = None
-    q: str | None = None
+    category: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
+    q: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
     page: int = 1
 
 
@@ -486,87 +501,6 @@ def _done(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     return ticket_out(request, ticket)
 
 
-@router.post("/tickets/{number}/reject", response=TicketOut, summary="Not accepted (SCOPE-2)")
-def ticket_reject(request: HttpRequest, number: str, payload: RejectIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_reject(actor=request.user, ticket=ticket, reason=payload.reason, note=payload.note)
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/answer", response=TicketOut, summary="Answer directly (ANSWER-1)")
-def ticket_answer(request: HttpRequest, number: str, payload: AnswerIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_answer(
-        actor=request.user, ticket=ticket, content=payload.content, articles=payload.articles
-    )
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/defer", response=TicketOut, summary="Answer later (ANSWER-2)")
-def ticket_defer(
-    request: HttpRequest, number: str, payload: NoteIn | None = None
-) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_defer(actor=request.user, ticket=ticket, note=payload.note if payload else "")
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/review", response=TicketOut, summary="Review (DISPATCH-2)")
-def ticket_review(
-    request: HttpRequest, number: str, payload: NoteIn | None = None
-) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_review(actor=request.user, ticket=ticket, note=payload.note if payload else "")
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/dispatch", response=TicketOut, summary="Dispatch (DISPATCH-1)")
-def ticket_dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_dispatch(
-        actor=request.user,
-        ticket=ticket,
-        unit_code=payload.unit,
-        assisting=payload.assisting,
-        note=payload.note,
-    )
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/sign", response=TicketOut, summary="Sign for (HANDLE-2)")
-def ticket_sign(request: HttpRequest, number: str, payload: NoteIn | None = None) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_sign(actor=request.user, ticket=ticket)
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/contact", response=TicketOut, summary="First contact (HANDLE-2)")
-def ticket_contact(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_contact(actor=request.user, ticket=ticket, note=payload.note)
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/return", response=TicketOut, summary="Return (HANDLE-3)")
-def ticket_return(request: HttpRequest, number: str, payload: ReturnIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_return(actor=request.user, ticket=ticket, reason=payload.reason, basis=payload.basis)
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/redispatch", response=TicketOut, summary="Re-dispatch (HANDLE-3)")
-def ticket_redispatch(request: HttpRequest, number: str, payload: DispatchIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_redispatch(
-        actor=request.user,
-        ticket=ticket,
-        unit_code=payload.unit,
-        assisting=payload.assisting,
-        note=payload.note,
-    )
-    return _done(request, ticket)
-
-
 @router.post(
     "/tickets/{number}/extensions",
     response={201: ExtensionOut},
@@ -592,7 +526,7 @@ def ticket_extension_request(
     summary="Approve or refuse an extension (HANDLE-5)",
 )
 def ticket_extension_decide(
-    request: HttpRequest, number: str, extension_id: int, payload: DecisionIn
+    request: HttpRequest, number: str, extension_id: RowId, payload: DecisionIn
 ) -> dict[str, Any]:
     ticket = _get(request, number)
     extension = svc.ticket_extension_decide(
@@ -606,82 +540,241 @@ def ticket_extension_decide(
     return _extension_out(extension)
 
 
-@router.post("/tickets/{number}/explain", response=TicketOut, summary="Cannot be solved (HANDLE-6)")
-def ticket_explain(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_explain(actor=request.user, ticket=ticket, note=payload.note)
-    return _done(request, ticket)
+# ----------------------------------------------------------------------------- the actions
+#
+# Each lifecycle action is one row of ``TICKET_ACTIONS``: the path segment, the transition-table
+# action whose rule (roles, unit relation, profile guard) the service enforces, the input schema,
+# the service call and the summary. ``_register_action`` turns a row into an explicit OpenAPI
+# operation ``POST /tickets/{number}/<path>`` (operationId ``hotline_tickets_api_ticket_<path>``)
+# answering the ticket as the caller may see it. A new action is one more row.
 
 
-@router.post("/tickets/{number}/escalate", response=TicketOut, summary="To the head (HANDLE-7)")
-def ticket_escalate(
-    request: HttpRequest, number: str, payload: NoteIn | None = None
-) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_escalate(actor=request.user, ticket=ticket, note=payload.note if payload else "")
-    return _done(request, ticket)
+@dataclass(frozen=True)
+class TicketAction:
+    """One ``POST /api/v1/tickets/{number}/<path>`` endpoint, declared as data.
+
+    ``permission`` names the transition-table action (``transitions.RULES``) that the service
+    checks: who may take it from which state. It is not checked here, so that the refusals keep
+    the table's order (409 for the state before 403 for the role). ``body`` is the input schema
+    (``None``: no body); with ``body_required=False`` the body may be left out and the schema's
+    defaults apply. ``call(actor, ticket, payload)`` runs the one service.
+    """
+
+    path: str
+    permission: Action
+    body: type[Schema] | None
+    call: Callable[[Any, Ticket, Any], object]
+    summary: str
+    body_required: bool = True
+
+    def roles(self) -> list[str]:
+        """Return the roles the transition table lets take this action, sorted."""
+        return sorted(
+            {role for rule in RULES if rule.action == self.permission for role in rule.roles}
+        )
+
+    def description(self) -> str:
+        """Return the operation's OpenAPI description: who may take the action."""
+        return (
+            f"{ACTION_LABELS[self.permission]} — roles allowed by the transition table "
+            f"(`{self.permission.value}`): {', '.join(self.roles())}. The ticket's state, the "
+            "caller's unit and the policy profile are checked too."
+        )
 
 
-@router.post("/tickets/{number}/reply", response=TicketOut, summary="The unit's reply (HANDLE-4)")
-def ticket_reply(request: HttpRequest, number: str, payload: ReplyIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_reply(
-        actor=request.user,
-        ticket=ticket,
-        content=payload.content,
-        citizen_satisfaction=payload.citizen_satisfaction,
+TICKET_ACTIONS: tuple[TicketAction, ...] = (
+    TicketAction(
+        "reject",
+        Action.REJECT,
+        RejectIn,
+        lambda actor, t, p: svc.ticket_reject(actor=actor, ticket=t, reason=p.reason, note=p.note),
+        "Not accepted (SCOPE-2)",
+    ),
+    TicketAction(
+        "answer",
+        Action.ANSWER,
+        AnswerIn,
+        lambda actor, t, p: svc.ticket_answer(
+            actor=actor, ticket=t, content=p.content, articles=p.articles
+        ),
+        "Answer directly (ANSWER-1)",
+    ),
+    TicketAction(
+        "defer",
+        Action.DEFER,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_defer(actor=actor, ticket=t, note=p.note),
+        "Answer later (ANSWER-2)",
+        body_required=False,
+    ),
+    TicketAction(
+        "review",
+        Action.REVIEW,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_review(actor=actor, ticket=t, note=p.note),
+        "Review (DISPATCH-2)",
+        body_required=False,
+    ),
+    TicketAction(
+        "dispatch",
+        Action.DISPATCH,
+        DispatchIn,
+        lambda actor, t, p: svc.ticket_dispatch(
+            actor=actor, ticket=t, unit_code=p.unit, assisting=p.assisting, note=p.note
+        ),
+        "Dispatch (DISPATCH-1)",
+    ),
+    TicketAction(
+        "sign",
+        Action.SIGN,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_sign(actor=actor, ticket=t),
+        "Sign for (HANDLE-2)",
+        body_required=False,
+    ),
+    TicketAction(
+        "contact",
+        Action.CONTACT,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_contact(actor=actor, ticket=t, note=p.note),
+        "First contact (HANDLE-2)",
+    ),
+    TicketAction(
+        "return",
+        Action.RETURN,
+        ReturnIn,
+        lambda actor, t, p: svc.ticket_return(
+            actor=actor, ticket=t, reason=p.reason, basis=p.basis
+        ),
+        "Return (HANDLE-3)",
+    ),
+    TicketAction(
+        "redispatch",
+        Action.REDISPATCH,
+        DispatchIn,
+        lambda actor, t, p: svc.ticket_redispatch(
+            actor=actor, ticket=t, unit_code=p.unit, assisting=p.assisting, note=p.note
+        ),
+        "Re-dispatch (HANDLE-3)",
+    ),
+    TicketAction(
+        "explain",
+        Action.EXPLAIN,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_explain(actor=actor, ticket=t, note=p.note),
+        "Cannot be solved (HANDLE-6)",
+    ),
+    TicketAction(
+        "escalate",
+        Action.ESCALATE,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_escalate(actor=actor, ticket=t, note=p.note),
+        "To the head (HANDLE-7)",
+        body_required=False,
+    ),
+    TicketAction(
+        "reply",
+        Action.REPLY,
+        ReplyIn,
+        lambda actor, t, p: svc.ticket_reply(
+            actor=actor,
+            ticket=t,
+            content=p.content,
+            citizen_satisfaction=p.citizen_satisfaction,
+        ),
+        "The unit's reply (HANDLE-4)",
+    ),
+    TicketAction(
+        "callback",
+        Action.CALLBACK,
+        CallbackIn,
+        lambda actor, t, p: svc.ticket_callback(
+            actor=actor, ticket=t, result=p.result, note=p.note
+        ),
+        "Callback (CALLBACK-2)",
+    ),
+    TicketAction(
+        "redo",
+        Action.REDO,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_redo(actor=actor, ticket=t, note=p.note),
+        "Redo (CALLBACK-3)",
+        body_required=False,
+    ),
+    TicketAction(
+        "close",
+        Action.CLOSE,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_close(actor=actor, ticket=t, note=p.note),
+        "Close",
+        body_required=False,
+    ),
+    TicketAction(
+        "transfer",
+        Action.TRANSFER,
+        TransferIn,
+        lambda actor, t, p: svc.ticket_transfer(
+            actor=actor, ticket=t, platform=p.platform, note=p.note
+        ),
+        "Transfer (DISPATCH-6)",
+    ),
+    TicketAction(
+        "reopen",
+        Action.REOPEN,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_reopen(actor=actor, ticket=t, note=p.note),
+        "Reopen",
+        body_required=False,
+    ),
+    TicketAction(
+        "archive",
+        Action.ARCHIVE,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_archive(actor=actor, ticket=t),
+        "Archive",
+        body_required=False,
+    ),
+)
+
+
+def _register_action(row: TicketAction) -> None:
+    """Add ``row`` to the router as an explicit operation with its own input schema."""
+
+    def view(request: HttpRequest, number: str, payload: Any = None) -> dict[str, Any]:
+        ticket = _get(request, number)
+        body = payload if payload is not None or row.body is None else row.body()
+        row.call(request.user, ticket, body)
+        return _done(request, ticket)
+
+    parameters = [
+        inspect.Parameter(
+            "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest
+        ),
+        inspect.Parameter("number", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+    ]
+    if row.body is not None:
+        parameters.append(
+            inspect.Parameter(
+                "payload",
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=row.body if row.body_required else row.body | None,
+                default=inspect.Parameter.empty if row.body_required else None,
+            )
+        )
+    view.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    view.__name__ = view.__qualname__ = f"ticket_{row.path}"
+    router.add_api_operation(
+        f"/tickets/{{number}}/{row.path}",
+        ["POST"],
+        view,
+        response=TicketOut,
+        summary=row.summary,
+        description=row.description(),
     )
-    return _done(request, ticket)
 
 
-@router.post("/tickets/{number}/callback", response=TicketOut, summary="Callback (CALLBACK-2)")
-def ticket_callback(request: HttpRequest, number: str, payload: CallbackIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_callback(actor=request.user, ticket=ticket, result=payload.result, note=payload.note)
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/redo", response=TicketOut, summary="Redo (CALLBACK-3)")
-def ticket_redo(request: HttpRequest, number: str, payload: NoteIn | None = None) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_redo(actor=request.user, ticket=ticket, note=payload.note if payload else "")
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/close", response=TicketOut, summary="Close")
-def ticket_close(
-    request: HttpRequest, number: str, payload: NoteIn | None = None
-) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_close(actor=request.user, ticket=ticket, note=payload.note if payload else "")
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/transfer", response=TicketOut, summary="Transfer (DISPATCH-6)")
-def ticket_transfer(request: HttpRequest, number: str, payload: TransferIn) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_transfer(
-        actor=request.user, ticket=ticket, platform=payload.platform, note=payload.note
-    )
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/reopen", response=TicketOut, summary="Reopen")
-def ticket_reopen(
-    request: HttpRequest, number: str, payload: NoteIn | None = None
-) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_reopen(actor=request.user, ticket=ticket, note=payload.note if payload else "")
-    return _done(request, ticket)
-
-
-@router.post("/tickets/{number}/archive", response=TicketOut, summary="Archive")
-def ticket_archive(
-    request: HttpRequest, number: str, payload: NoteIn | None = None
-) -> dict[str, Any]:
-    ticket = _get(request, number)
-    svc.ticket_archive(actor=request.user, ticket=ticket)
-    return _done(request, ticket)
+for _row in TICKET_ACTIONS:
+    _register_action(_row)
 
 
 @router.post(
@@ -706,7 +799,7 @@ def ticket_attach(request: HttpRequest, number: str, file: File[UploadedFile]) -
 
 
 @router.get("/tickets/{number}/attachments/{attachment_id}", summary="Download an attachment")
-def ticket_attachment_download(request: HttpRequest, number: str, attachment_id: int) -> Any:
+def ticket_attachment_download(request: HttpRequest, number: str, attachment_id: RowId) -> Any:
     from django.http import FileResponse
 
     ticket = _get(request, number)

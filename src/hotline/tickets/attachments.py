@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.core.edge import file_name_clean, file_name_shorten, upload_name
 from hotline.core.errors import InvalidInput
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
 
@@ -31,9 +32,12 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 
 def attachment_add(*, actor: Any, ticket: Ticket, upload: UploadedFile[Any]) -> Attachment:
     """File ``upload`` with ``ticket`` after checking its size, extension and leading bytes."""
-    name = PurePath(upload.name or "").name.strip()
-    if not name:
+    if not (upload.name or "").strip():
         raise InvalidInput("请选择要上传的文件。")
+    # The name shown keeps up to 200 characters; the stored one fits the file system (90
+    # Chinese characters are 270 bytes, over the 255 a file name may have).
+    clean = file_name_clean(upload.name or "")
+    name = file_name_shorten(clean, max_chars=Attachment._meta.get_field("name").max_length)
     size = upload.size or 0
     if size == 0:
         raise InvalidInput("文件为空。")
@@ -54,13 +58,13 @@ def attachment_add(*, actor: Any, ticket: Ticket, upload: UploadedFile[Any]) -> 
     with transaction.atomic():
         attachment = Attachment(
             ticket=ticket,
-            name=name[:200],
+            name=name,
             content_type=content_type,
             size=size,
             uploaded_by=actor,
             uploaded_at=now,
         )
-        attachment.file.save(name, upload, save=False)
+        attachment.file.save(upload_name(clean), upload, save=False)
         attachment.save()
         TicketEvent.objects.create(
             ticket=ticket,

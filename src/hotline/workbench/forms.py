@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.categories import Category
+from hotline.core.edge import EdgeFormMixin
 from hotline.directory.models import Unit
 from hotline.workbench import selectors
 
@@ -74,7 +75,7 @@ def reject_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(r.code, r.text) for r in selectors.not_accepted_reasons()]
 
 
-class CallForm(forms.Form):
+class CallForm(EdgeFormMixin, forms.Form):
     """One call at the agent workstation (接线工作台): who, what, where, and what to do."""
 
     phone = forms.CharField(label=_("Caller number"), max_length=32)
@@ -140,21 +141,21 @@ class CallForm(forms.Form):
         return [part for part in (p.strip() for p in raw.split(",")) if part]
 
 
-class NoteForm(forms.Form):
+class NoteForm(EdgeFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class RequiredNoteForm(forms.Form):
+class RequiredNoteForm(EdgeFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EmptyForm(forms.Form):
+class EmptyForm(EdgeFormMixin, forms.Form):
     pass
 
 
-class RejectForm(forms.Form):
+class RejectForm(EdgeFormMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Reason not accepted"), choices=[])
     note = forms.CharField(label=_("Details of the reason"), required=False)
 
@@ -164,7 +165,7 @@ class RejectForm(forms.Form):
         field.choices = reject_choices()
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(EdgeFormMixin, forms.Form):
     content = forms.CharField(label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 3}))
     articles = forms.CharField(label=_("Articles cited (ids)"), required=False)
 
@@ -173,7 +174,7 @@ class AnswerForm(forms.Form):
         return [part for part in (p.strip() for p in raw.split(",")) if part]
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(EdgeFormMixin, forms.Form):
     unit = UnitField(label=_("Handling unit"), max_length=120)
     assisting = forms.CharField(
         label=_("Assisting units (codes, comma-separated)"), required=False, max_length=200
@@ -192,14 +193,14 @@ class DispatchForm(forms.Form):
         return codes
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(EdgeFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the return"), widget=forms.Textarea(attrs={"rows": 2})
     )
     basis = forms.CharField(label=_("Basis (responsibility list, law)"), max_length=200)
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(EdgeFormMixin, forms.Form):
     until = forms.DateField(
         label=_("New deadline (end of day)"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -207,7 +208,7 @@ class ExtensionForm(forms.Form):
     basis = forms.CharField(label=_("Basis"), required=False, max_length=200)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(EdgeFormMixin, forms.Form):
     extension = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -222,7 +223,7 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(EdgeFormMixin, forms.Form):
     content = forms.CharField(
         label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -231,21 +232,21 @@ class ReplyForm(forms.Form):
     )
 
 
-class CallbackForm(forms.Form):
+class CallbackForm(EdgeFormMixin, forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=CALLBACK_CHOICES)
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class TransferForm(forms.Form):
+class TransferForm(EdgeFormMixin, forms.Form):
     platform = forms.CharField(label=_("Platform transferred to"), max_length=100)
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(EdgeFormMixin, forms.Form):
     file = forms.FileField(label=_("Document or image"))
 
 
-class TicketFilterForm(forms.Form):
+class TicketFilterForm(EdgeFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.CharField(label=_("State"), required=False)
     light = forms.ChoiceField(
