@@ -90,6 +90,9 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     env["HOTLINE_SECRET_KEY_FILE"] = str(key_file)
     env["HOTLINE_VAR_DIR"] = str(tmp_path / "var")
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    # The browser tests set this for Playwright's event loop in the test process; a production
+    # environment never has it (Django's check rightly refuses it).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 
