@@ -33,9 +33,9 @@ from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user
-from hotline.tickets.api import ListFilters, ticket_out, ticket_rows, tickets_filtered
 from hotline.tickets.attachments import attachment_add
 from hotline.tickets.models import ExtensionRequest, Ticket
+from hotline.tickets.selectors import TicketQuery, ticket_rows, ticket_view, tickets_filtered
 from hotline.tickets.transitions import ACTION_LABELS, Action, State
 from hotline.workbench import forms as f
 from hotline.workbench import selectors as sel
@@ -424,7 +424,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     form = f.TicketFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    filters = ListFilters(
+    filters = TicketQuery(
         state=data.get("state") or None,
         unit=data.get("unit") or None,
         light=data.get("light") or None,
@@ -580,7 +580,7 @@ def _ticket_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    data = ticket_out(request, current)
+    data = ticket_view(user, current, request=request)
     allowed = [a for a in data["allowed_actions"] if a in ACTIONS]
     pending = current.extensions.filter(status=ExtensionRequest.Status.PENDING).first()
     action_forms: list[dict[str, Any]] = []
