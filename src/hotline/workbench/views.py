@@ -27,12 +27,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.citizens.access import citizen_search_for_user
+from hotline.citizens.masking import mask_name, mask_phone
 from hotline.core.errors import DomainError, NotFound
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
-from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user
+from hotline.tickets.access import (
+    citizen_hidden_from,
+    ticket_citizen_for_user,
+    ticket_get_for_user,
+)
 from hotline.tickets.attachments import attachment_add
 from hotline.tickets.models import ExtensionRequest, Ticket
 from hotline.tickets.selectors import TicketQuery, ticket_rows, ticket_view, tickets_filtered
@@ -413,9 +418,24 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 
 
 def _citizen_for_callback(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    from hotline.tickets.access import ticket_citizen_for_user
+    """The caller as the queue lists it: masked (PRIVACY-3); the full number is one click away."""
+    if citizen_hidden_from(_user(request), ticket):
+        return {"hidden": True, "name": "", "phone": ""}
+    return {
+        "hidden": False,
+        "name": mask_name(ticket.citizen.name),
+        "phone": mask_phone(ticket.citizen.phone),
+    }
 
-    return ticket_citizen_for_user(_user(request), ticket, request=request)
+
+@screen
+@require_GET
+def callback_caller(request: HttpRequest, number: str) -> HttpResponse:
+    """The caller's full name and number for the callback agent about to dial (audited)."""
+    _require(request, "callback", "inspector", "reviewer", "supervisor")
+    current = ticket_for(request, number)
+    citizen = ticket_citizen_for_user(_user(request), current, request=request)
+    return render(request, "workbench/_callback_caller.html", {"citizen": citizen})
 
 
 @screen
