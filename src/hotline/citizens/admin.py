@@ -2,7 +2,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
+from hotline.citizens.masking import mask_name, mask_phone
 from hotline.citizens.models import Citizen
 from hotline.core.admin_mixins import RolePermissionAdmin
 from hotline.core.audit import audit_record
@@ -11,9 +13,18 @@ from hotline.core.audit import audit_record
 @admin.register(Citizen)
 class CitizenAdmin(RolePermissionAdmin, admin.ModelAdmin[Citizen]):
     manage_permission = "accounts.manage"
-    list_display = ["id", "name", "created_at", "flagged_malicious"]
+    # PRIVACY-3: the list shows the masked name; the full record is one audited click away.
+    list_display = ["id", "masked_name", "masked_phone", "created_at", "flagged_malicious"]
     list_filter = ["flagged_malicious"]
     search_fields = ["=phone", "name"]
+
+    @admin.display(description=_("Name"))
+    def masked_name(self, obj: Citizen) -> str:
+        return mask_name(obj.name) or "—"
+
+    @admin.display(description=_("Phone"))
+    def masked_phone(self, obj: Citizen) -> str:
+        return mask_phone(obj.phone)
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

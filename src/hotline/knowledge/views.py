@@ -233,10 +233,35 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _article_for_user(request: HttpRequest, article_id: int) -> Article:
+    """Return an article the user maintains (their unit's, or any for centre staff).
+
+    Exactly the API's scope: another unit's working copy (a draft, a submitted or returned
+    one) is out of reach and answers 404 like a missing article; its published version is
+    readable through ``_published_for_user``.
+    """
     _require(request, "kb.view")
     return get_object_or_404(
-        Article.objects.select_related("unit", "live_version", "reviewed_by"), pk=article_id
+        scope_to_units(
+            request.user,  # type: ignore[arg-type]
+            Article.objects.select_related("unit", "live_version", "reviewed_by"),
+            "unit",
+        ),
+        pk=article_id,
     )
+
+
+def _published_for_user(request: HttpRequest, article_id: int) -> ArticleVersion:
+    """Return the live version of another unit's article, as the API gives it (``kb.view``)."""
+    _require(request, "kb.view")
+    article = (
+        Article.objects.select_related("live_version")
+        .filter(pk=article_id, live_version__isnull=False)
+        .exclude(status=Status.WITHDRAWN)
+        .first()
+    )
+    if article is None or article.live_version is None:
+        raise Http404
+    return article.live_version
 
 
 @login_required
@@ -279,6 +304,13 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    user: Any = request.user
+    _require(request, "kb.view")
+    in_scope = scope_to_units(user, Article.objects.filter(pk=article_id), "unit").exists()
+    if not in_scope:
+        # Another unit's article: only what is published, never its working copy.
+        live = _published_for_user(request, article_id)
+        return redirect("knowledge:article_version", article_id, live.number)
     article = _article_for_user(request, article_id)
     return render(
         request,
@@ -309,6 +341,15 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     user: Any = request.user
     if not public and not (user.is_authenticated and user.can("kb.view")):
         raise Http404
+    if not public:
+        # Staff read another unit's attachment only once its article is published (in force
+        # internally); a draft's files stay with the unit that drafts it, as the API scopes it.
+        published = version is not None and attachment.article.status != Status.WITHDRAWN
+        in_scope = scope_to_units(
+            user, Article.objects.filter(pk=attachment.article_id), "unit"
+        ).exists()
+        if not (published or in_scope):
+            raise Http404
     try:
         handle = attachment.file.open("rb")
     except OSError:

@@ -70,6 +70,33 @@ def citizen_hidden_from(user: User, ticket: Ticket) -> bool:
     return user.unit.path.startswith(complained.path) or complained.path.startswith(user.unit.path)
 
 
+def tickets_citizen_hidden_q(user: User) -> models.Q | None:
+    """Return a filter for the tickets on which the citizen is hidden from ``user``.
+
+    ``None`` when nothing is hidden from the user (centre staff). The queryset form of
+    ``citizen_hidden_from``: confidential tickets, and tickets complaining about the user's
+    unit, one of its parents or one of its sub-units (PRIVACY-2).
+    """
+    if user.is_centre_staff:
+        return None
+    q = models.Q(confidential=True)
+    unit = user.unit
+    if unit is not None:
+        # Parents of the user's unit are the path's prefixes: /A/, /A/B/, ... (codes).
+        parts = [p for p in unit.path.split("/") if p]
+        prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+        q |= models.Q(complained_unit__path__in=prefixes)
+        q |= models.Q(complained_unit__path__startswith=unit.path)
+    return q
+
+
+def tickets_with_citizen_visible_to(user: User) -> models.QuerySet[Ticket]:
+    """Return the tickets the user may see on which the citizen is not hidden from them."""
+    tickets = tickets_visible_to(user)
+    hidden = tickets_citizen_hidden_q(user)
+    return tickets if hidden is None else tickets.exclude(hidden)
+
+
 def ticket_citizen_for_user(
     user: User, ticket: Ticket, *, request: HttpRequest | None
 ) -> dict[str, Any]:
@@ -85,8 +112,11 @@ def ticket_citizen_for_user(
             request=request,
             detail={"via": "ticket", "ticket": ticket.number},
         )
+    # PRIVACY-2: an earlier ticket on which this citizen is hidden from the reader (a complaint
+    # about the reader's unit, a confidential call) is left out entirely, so that this ticket
+    # never reveals who made that one.
     earlier = (
-        tickets_visible_to(user)
+        tickets_with_citizen_visible_to(user)
         .filter(citizen=citizen)
         .exclude(pk=ticket.pk)
         .order_by("-registered_at")
@@ -98,7 +128,8 @@ def ticket_citizen_for_user(
         "phone": citizen.phone,
         "name": citizen.name,
         "address": citizen.address,
-        # INTAKE-5: the caller's history, as far as this user may see it (repeat calls stand out).
+        # INTAKE-5: the caller's history, as far as this user may see it (repeat calls stand out)
+        # and only where the citizen is not hidden from this user.
         "earlier_tickets": list(earlier[:10]),
         "earlier_count": earlier.count(),
     }

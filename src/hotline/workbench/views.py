@@ -27,15 +27,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.citizens.access import citizen_search_for_user
+from hotline.citizens.masking import mask_name, mask_phone
 from hotline.core.errors import DomainError, NotFound
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
-from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user
-from hotline.tickets.api import ListFilters, ticket_out, ticket_rows, tickets_filtered
+from hotline.tickets.access import (
+    citizen_hidden_from,
+    ticket_citizen_for_user,
+    ticket_get_for_user,
+)
 from hotline.tickets.attachments import attachment_add
 from hotline.tickets.models import ExtensionRequest, Ticket
+from hotline.tickets.selectors import TicketQuery, ticket_rows, ticket_view, tickets_filtered
 from hotline.tickets.transitions import ACTION_LABELS, Action, State
 from hotline.workbench import forms as f
 from hotline.workbench import selectors as sel
@@ -413,9 +418,24 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 
 
 def _citizen_for_callback(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    from hotline.tickets.access import ticket_citizen_for_user
+    """The caller as the queue lists it: masked (PRIVACY-3); the full number is one click away."""
+    if citizen_hidden_from(_user(request), ticket):
+        return {"hidden": True, "name": "", "phone": ""}
+    return {
+        "hidden": False,
+        "name": mask_name(ticket.citizen.name),
+        "phone": mask_phone(ticket.citizen.phone),
+    }
 
-    return ticket_citizen_for_user(_user(request), ticket, request=request)
+
+@screen
+@require_GET
+def callback_caller(request: HttpRequest, number: str) -> HttpResponse:
+    """The caller's full name and number for the callback agent about to dial (audited)."""
+    _require(request, "callback", "inspector", "reviewer", "supervisor")
+    current = ticket_for(request, number)
+    citizen = ticket_citizen_for_user(_user(request), current, request=request)
+    return render(request, "workbench/_callback_caller.html", {"citizen": citizen})
 
 
 @screen
@@ -424,7 +444,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     form = f.TicketFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    filters = ListFilters(
+    filters = TicketQuery(
         state=data.get("state") or None,
         unit=data.get("unit") or None,
         light=data.get("light") or None,
@@ -580,7 +600,7 @@ def _ticket_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    data = ticket_out(request, current)
+    data = ticket_view(user, current, request=request)
     allowed = [a for a in data["allowed_actions"] if a in ACTIONS]
     pending = current.extensions.filter(status=ExtensionRequest.Status.PENDING).first()
     action_forms: list[dict[str, Any]] = []
