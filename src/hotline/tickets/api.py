@@ -60,6 +60,7 @@ class RegisterIn(Schema):
     complained_unit: str | None = None
     deadline: DeadlineIn | None = None
     related: list[str] = []
+    escalation: list[str] = []
 
 
 class NoteIn(Schema):
@@ -125,6 +126,45 @@ class TransferIn(Schema):
     note: str = ""
 
 
+class LiaisonCallIn(Schema):
+    liaison: int | None = None
+    reached: bool = True
+    note: str = ""
+
+
+class ContributionIn(Schema):
+    content: str
+
+
+class WaiveIn(Schema):
+    unit: str
+    reason: str
+
+
+class EscalationFlagIn(Schema):
+    kinds: list[str]
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class ReclassifyDecisionIn(Schema):
+    decision: Literal["approved", "refused"]
+    note: str = ""
+
+
+class EventFlagIn(Schema):
+    event_at: datetime | None = None
+    note: str
+
+
+class EventReportIn(Schema):
+    kind: Literal["oral", "written"]
+    note: str
+
+
 class ListFilters(Schema):
     state: str | None = None
     unit: str | None = None
@@ -142,6 +182,27 @@ class UnitRef(Schema):
     name: str
     role: str
     signed_at: datetime | None
+    contributed_at: datetime | None = None
+    contribution: str = ""
+    waived_reason: str = ""
+
+
+class LiaisonOut(Schema):
+    id: int
+    name: str
+    phone: str
+    position: str
+    primary: bool
+
+
+class ReclassificationOut(Schema):
+    id: int
+    unit: str
+    reason: str
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str
 
 
 class ChangeOut(Schema):
@@ -224,6 +285,10 @@ class TicketOut(Schema):
     attachments: list[AttachmentOut]
     related: list[str]
     allowed_actions: list[str]
+    escalation: list[str] = []
+    event_at: datetime | None = None
+    liaisons: list[LiaisonOut] = []
+    reclassifications: list[ReclassificationOut] = []
 
 
 class TicketRow(Schema):
@@ -302,7 +367,15 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "registered_at": ticket.registered_at,
         "citizen": ticket_citizen_for_user(user, ticket, request=request),
         "units": [
-            {"code": a.unit.code, "name": a.unit.name, "role": a.role, "signed_at": a.signed_at}
+            {
+                "code": a.unit.code,
+                "name": a.unit.name,
+                "role": a.role,
+                "signed_at": a.signed_at,
+                "contributed_at": a.contributed_at,
+                "contribution": a.contribution,
+                "waived_reason": a.waived_reason,
+            }
             for a in assignments
         ],
         "light": worst_light(deadlines, now),
@@ -361,6 +434,40 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         ],
         "related": list(ticket.related.values_list("number", flat=True)),
         "allowed_actions": svc.ticket_actions_for(user, ticket, now),
+        **_part2_out(ticket, assignments),
+    }
+
+
+def _part2_out(ticket: Ticket, assignments: Any) -> dict[str, Any]:
+    """HANDLE-7 kinds, the sudden event, the lead's liaisons of an urgent ticket (DISPATCH-3)
+    and the reclassification requests (A7)."""
+    lead = next((a for a in assignments if a.role == Assignment.Role.LEAD), None)
+    liaisons = list(lead.unit.liaisons.all()) if ticket.urgent and lead is not None else []
+    return {
+        "escalation": list(ticket.escalation),
+        "event_at": ticket.event_at,
+        "liaisons": [
+            {
+                "id": x.pk,
+                "name": x.name,
+                "phone": x.phone,
+                "position": x.position,
+                "primary": x.is_primary,
+            }
+            for x in liaisons
+        ],
+        "reclassifications": [
+            {
+                "id": r.pk,
+                "unit": r.unit.code,
+                "reason": r.reason,
+                "status": r.status,
+                "requested_at": r.requested_at,
+                "decided_at": r.decided_at,
+                "decision_note": r.decision_note,
+            }
+            for r in ticket.reclassifications.select_related("unit")
+        ],
     }
 
 
@@ -456,6 +563,7 @@ def ticket_register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
         due_at=payload.deadline.due_at if payload.deadline else None,
         due_basis=payload.deadline.basis if payload.deadline else "",
         related=payload.related,
+        escalation=payload.escalation,
     )
     return Status(201, ticket_out(request, ticket))
 
@@ -681,6 +789,134 @@ def ticket_archive(
 ) -> dict[str, Any]:
     ticket = _get(request, number)
     svc.ticket_archive(actor=request.user, ticket=ticket)
+    return _done(request, ticket)
+
+
+# Issue 12 part 2: urgent tickets, assisting units, escalation, reclassification, events.
+
+
+@router.post(
+    "/tickets/{number}/liaison-call",
+    response=TicketOut,
+    summary="Record the call to the unit's liaison (DISPATCH-3)",
+)
+def ticket_liaison_call(
+    request: HttpRequest, number: str, payload: LiaisonCallIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_liaison_call(
+        actor=request.user,
+        ticket=ticket,
+        liaison_id=payload.liaison,
+        reached=payload.reached,
+        note=payload.note,
+    )
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/assist/sign", response=TicketOut, summary="Assisting unit signs (DISPATCH-4)"
+)
+def ticket_assist_sign(
+    request: HttpRequest, number: str, payload: NoteIn | None = None
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_assist_sign(actor=request.user, ticket=ticket)
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/assist/contribution",
+    response=TicketOut,
+    summary="Assisting unit's contribution to the lead (DISPATCH-4)",
+)
+def ticket_assist_submit(
+    request: HttpRequest, number: str, payload: ContributionIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_assist_submit(actor=request.user, ticket=ticket, content=payload.content)
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/assist/waive",
+    response=TicketOut,
+    summary="Lead replies without a contribution, with the reason (DISPATCH-4)",
+)
+def ticket_assist_waive(request: HttpRequest, number: str, payload: WaiveIn) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_assist_waive(
+        actor=request.user, ticket=ticket, unit_code=payload.unit, reason=payload.reason
+    )
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/escalation-flag",
+    response=TicketOut,
+    summary="Flag a matter for the unit's head (HANDLE-7)",
+)
+def ticket_escalation_flag(
+    request: HttpRequest, number: str, payload: EscalationFlagIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_escalation_flag(
+        actor=request.user, ticket=ticket, kinds=payload.kinds, note=payload.note
+    )
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/reclassify",
+    response=TicketOut,
+    summary="Ask to treat the matter as complex (A7)",
+)
+def ticket_reclassify_request(
+    request: HttpRequest, number: str, payload: ReasonIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_reclassify_request(actor=request.user, ticket=ticket, reason=payload.reason)
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/reclassify/decision",
+    response=TicketOut,
+    summary="Approve or refuse a reclassification (A7)",
+)
+def ticket_reclassify_decide(
+    request: HttpRequest, number: str, payload: ReclassifyDecisionIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_reclassify_decide(
+        actor=request.user, ticket=ticket, decision=payload.decision, note=payload.note
+    )
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/event",
+    response=TicketOut,
+    summary="Flag a major sudden event; its report clocks start (PUBLISH-3)",
+)
+def ticket_event_flag(request: HttpRequest, number: str, payload: EventFlagIn) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_event_flag(
+        actor=request.user, ticket=ticket, event_at=payload.event_at, note=payload.note
+    )
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/event/report",
+    response=TicketOut,
+    summary="Record the oral report or the written follow-up (PUBLISH-3)",
+)
+def ticket_event_report(
+    request: HttpRequest, number: str, payload: EventReportIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_event_report(actor=request.user, ticket=ticket, kind=payload.kind, note=payload.note)
     return _done(request, ticket)
 
 
