@@ -1221,8 +1221,21 @@ def _options_part2(
     return found
 
 
+def reply_blocked_by(ticket: Ticket) -> str:
+    """Return why the lead's reply must wait now (HANDLE-7, DISPATCH-4), or ``""``."""
+    try:
+        _reply_blockers(ticket)
+    except DomainError as exc:
+        return exc.message
+    return ""
+
+
 def _actions_part2_filter(actor: Any, ticket: Ticket, found: list[str]) -> list[str]:
-    """Drop the assisting actions that this actor's own assignment has already done."""
+    """Drop the reply while it must wait, and the assisting actions this actor's own
+    assignment has already done."""
+    waiting = {Action.REPLY.value, Action.EXPLAIN.value} & set(found)
+    if waiting and reply_blocked_by(ticket):
+        found = [a for a in found if a not in waiting]
     if not {Action.ASSIST_SIGN.value, Action.ASSIST_SUBMIT.value} & set(found):
         return found
     mine = _assist_of(actor, ticket)

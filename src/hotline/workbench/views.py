@@ -718,6 +718,9 @@ def _ticket_page(
         "is_unit_user": not user.is_centre_staff,
         "finished": current.state in {s.value for s in sel.FINISHED},
         "liaison_prompt": user.is_centre_staff and sel.liaison_prompt(current),
+        "reply_waits": svc.reply_blocked_by(current)
+        if current.state in {s.value for s in sel.UNIT_OPEN}
+        else "",
         "escalation_labels": dict(sel.escalation_choices(current)),
     }
     return render(request, "workbench/ticket.html", context, status=status)
