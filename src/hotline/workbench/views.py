@@ -722,6 +722,7 @@ def _ticket_page(
         if current.state in {s.value for s in sel.UNIT_OPEN}
         else "",
         "escalation_labels": dict(sel.escalation_choices(current)),
+        "lead_named_by": load_profile(current.profile).assisting.named_by_label,
     }
     return render(request, "workbench/ticket.html", context, status=status)
 
