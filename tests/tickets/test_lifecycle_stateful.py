@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 )
 
 from hotline.core.errors import DomainError
-from hotline.policy.profiles import available_profiles, load_profile
+from hotline.policy.profiles import available_profiles, escalation_kinds, load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.models import Ticket
 from hotline.tickets.transitions import Action, State
@@ -39,6 +39,20 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
 
 #: States reached by accepted actions, over all runs (checked for depth at the end).
 VISITED: set[str] = set()
+#: The actions of issue 12 part 2 (they keep the state).
+PART2 = {
+    Action.LIAISON_CALL,
+    Action.ASSIST_SIGN,
+    Action.ASSIST_SUBMIT,
+    Action.ASSIST_WAIVE,
+    Action.ESCALATION_FLAG,
+    Action.RECLASSIFY_REQUEST,
+    Action.RECLASSIFY_DECIDE,
+    Action.EVENT_FLAG,
+    Action.EVENT_REPORT,
+}
+#: Lifecycle events written by accepted actions, over all runs.
+ACCEPTED_EVENTS: set[str] = set()
 
 #: States in which no clock may still run.
 FINISHED = {
@@ -79,6 +93,22 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
         )
 
     unit_code = lambda pick: units["lead" if pick % 3 else "other"].code  # noqa: E731
+    # DISPATCH-4: every other dispatch names the other unit as assisting.
+    assisting = lambda pick: (  # noqa: E731
+        [units["other" if pick % 3 else "lead"].code] if pick % 2 else []
+    )
+    kinds = [item.code for item in escalation_kinds(load_profile(profile))] or ["media_attention"]
+
+    def assist_waive(actor: Any, ticket: Ticket, now: datetime, pick: int) -> Any:
+        open_ = ticket.assignments.filter(active=True, role="assist", contributed_at=None).first()
+        return svc.ticket_assist_waive(
+            actor=actor,
+            ticket=ticket,
+            unit_code=open_.unit.code if open_ else "NONE",
+            reason="诉求人要求尽快答复",
+            now=now,
+        )
+
     return {
         Action.REJECT: lambda a, t, now, pick: svc.ticket_reject(
             actor=a, ticket=t, reason=reason, note="说明", now=now
@@ -89,7 +119,7 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
         Action.DEFER: lambda a, t, now, pick: svc.ticket_defer(actor=a, ticket=t, now=now),
         Action.REVIEW: lambda a, t, now, pick: svc.ticket_review(actor=a, ticket=t, now=now),
         Action.DISPATCH: lambda a, t, now, pick: svc.ticket_dispatch(
-            actor=a, ticket=t, unit_code=unit_code(pick), now=now
+            actor=a, ticket=t, unit_code=unit_code(pick), assisting=assisting(pick), now=now
         ),
         Action.SIGN: lambda a, t, now, pick: svc.ticket_sign(actor=a, ticket=t, now=now),
         Action.CONTACT: lambda a, t, now, pick: svc.ticket_contact(
@@ -99,7 +129,7 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
             actor=a, ticket=t, reason="不属本单位职责", basis="三定方案", now=now
         ),
         Action.REDISPATCH: lambda a, t, now, pick: svc.ticket_redispatch(
-            actor=a, ticket=t, unit_code=unit_code(pick), now=now
+            actor=a, ticket=t, unit_code=unit_code(pick), assisting=assisting(pick), now=now
         ),
         Action.EXTENSION_REQUEST: extension_request,
         Action.EXTENSION_DECIDE: extension_decide,
@@ -123,6 +153,32 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
         ),
         Action.REOPEN: lambda a, t, now, pick: svc.ticket_reopen(actor=a, ticket=t, now=now),
         Action.ARCHIVE: lambda a, t, now, pick: svc.ticket_archive(actor=a, ticket=t, now=now),
+        # Issue 12 part 2: DISPATCH-3/4, HANDLE-7, A7, PUBLISH-3.
+        Action.LIAISON_CALL: lambda a, t, now, pick: svc.ticket_liaison_call(
+            actor=a, ticket=t, reached=bool(pick % 2), now=now
+        ),
+        Action.ASSIST_SIGN: lambda a, t, now, pick: svc.ticket_assist_sign(
+            actor=a, ticket=t, now=now
+        ),
+        Action.ASSIST_SUBMIT: lambda a, t, now, pick: svc.ticket_assist_submit(
+            actor=a, ticket=t, content="已核查，意见如下", now=now
+        ),
+        Action.ASSIST_WAIVE: assist_waive,
+        Action.ESCALATION_FLAG: lambda a, t, now, pick: svc.ticket_escalation_flag(
+            actor=a, ticket=t, kinds=[kinds[pick % len(kinds)]], now=now
+        ),
+        Action.RECLASSIFY_REQUEST: lambda a, t, now, pick: svc.ticket_reclassify_request(
+            actor=a, ticket=t, reason="涉及多部门", now=now
+        ),
+        Action.RECLASSIFY_DECIDE: lambda a, t, now, pick: svc.ticket_reclassify_decide(
+            actor=a, ticket=t, decision=("approved", "refused")[pick % 2], note="意见", now=now
+        ),
+        Action.EVENT_FLAG: lambda a, t, now, pick: svc.ticket_event_flag(
+            actor=a, ticket=t, note="突发事项", now=now
+        ),
+        Action.EVENT_REPORT: lambda a, t, now, pick: svc.ticket_event_report(
+            actor=a, ticket=t, kind=("oral", "written")[pick % 2], note="已报告", now=now
+        ),
     }
 
 
@@ -134,6 +190,7 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
         @initialize()
         def start(self) -> None:
             self.now = START
+            self.registered = 0
             self.register()
 
         def register(self) -> None:
@@ -143,8 +200,10 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
                 category="complaint",
                 content="小区噪音扰民",
                 citizen_phone="13900008888",
+                urgent=self.registered % 2 == 1,  # DISPATCH-3: every other call is urgent
                 now=self.now,
             )
+            self.registered += 1
             self.accepted = 1
             self.refused = 0
 
@@ -186,6 +245,7 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
             assert len(lifecycle) == 1, f"{action} wrote {[e.action for e in new]}"
             assert svc.EVENT_ACTIONS[lifecycle[0].action] is action
             assert lifecycle[0].to_state == ticket.state
+            ACCEPTED_EVENTS.add(lifecycle[0].action)
             self.accepted += 1
 
         @invariant()
@@ -195,6 +255,21 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
             assert svc.ticket_state_from_events(ticket) == state
             if state in FINISHED:
                 assert not ticket.deadlines.filter(met_at__isnull=True).exists(), state
+            # DISPATCH-4: a reply never left an assisting unit's contribution unaccounted for.
+            if state in (State.REPLIED, State.CALLED_BACK, State.DISSATISFIED):
+                replied = ticket.events.filter(action__in=["ticket.replied", "ticket.explained"])
+                last = replied.order_by("-id").first()
+                if last is not None and load_profile(profile).assisting.lead_waits:
+                    assert not ticket.assignments.filter(
+                        role="assist",
+                        dispatched_at__lte=last.at,
+                        contributed_at__isnull=True,
+                        waived_reason="",
+                        active=True,
+                    ).exists()
+            # HANDLE-7: a flagged ticket was replied to only after the escalation.
+            if ticket.escalation and state is State.REPLIED:
+                assert ticket.events.filter(action="ticket.escalated").exists()
 
     return Lifecycle
 
@@ -221,17 +296,21 @@ def test_random_histories_keep_the_lifecycle_consistent(
 ):
     settings.HOTLINE_PROFILE = profile
     VISITED.clear()
+    ACCEPTED_EVENTS.clear()
     machine = _machine(profile, actors, {"lead": unit, "other": other_unit})
     run_state_machine_as_test(
         machine,
         settings=hypothesis_settings(
             max_examples=15,
-            stateful_step_count=25,
+            stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
             database=None,
             derandomize=True,  # the same histories on every run: a failure reproduces
         ),
     )
-    # The histories went deep: a ticket was handled, replied to and closed.
+    # The histories went deep (40 steps: the part-2 actions share the steps): a ticket was
+    # handled, replied to and closed.
     assert {"dispatched", "signed", "replied", "closed"} <= VISITED
+    # The part-2 actions were taken (DISPATCH-3/4), under every profile.
+    assert {"ticket.assist.signed", "ticket.assist.submitted"} <= ACCEPTED_EVENTS

@@ -76,6 +76,46 @@ LEGAL: list[tuple[str, State | None, Action, str | None, str, Relation, dict[str
     ("DISPATCH-6", S.TRANSFERRED, A.ARCHIVE, None, "supervisor", C, {}, S.ARCHIVED),
 ]
 
+# Issue 12 part 2: actions that stay in the state; each guard's option is set.
+AU = Relation.ASSISTING_UNIT
+_WITH_UNIT = (S.DISPATCHED, S.SIGNED, S.IN_PROGRESS)
+LEGAL += [
+    *[
+        ("DISPATCH-3", s, A.LIAISON_CALL, None, "agent", C, {"liaison_call": True}, s)
+        for s in _WITH_UNIT
+    ],
+    *[("DISPATCH-4", s, A.ASSIST_SIGN, None, "unit_handler", AU, {}, s) for s in _WITH_UNIT],
+    *[("DISPATCH-4", s, A.ASSIST_SUBMIT, None, "unit_admin", AU, {}, s) for s in _WITH_UNIT],
+    *[
+        ("DISPATCH-4", s, A.ASSIST_WAIVE, None, "unit_handler", U, {"assist_open": True}, s)
+        for s in (S.SIGNED, S.IN_PROGRESS)
+    ],
+    *[
+        ("HANDLE-7", s, A.ESCALATION_FLAG, None, "agent", C, {"escalation_kinds": True}, s)
+        for s in (S.REGISTERED, S.REVIEWED, S.DISPATCHED, S.RETURNED)
+    ],
+    *[
+        ("HANDLE-7", s, A.ESCALATION_FLAG, None, "unit_handler", U, {"escalation_kinds": True}, s)
+        for s in (S.SIGNED, S.IN_PROGRESS)
+    ],
+    *[
+        ("A7", s, A.RECLASSIFY_REQUEST, None, "unit_handler", U, {"reclassify_open": True}, s)
+        for s in _WITH_UNIT
+    ],
+    *[
+        ("A7", s, A.RECLASSIFY_DECIDE, "approved", "reviewer", C, {"reclassify_pending": True}, s)
+        for s in _WITH_UNIT
+    ],
+    *[
+        ("PUBLISH-3", s, A.EVENT_FLAG, None, "unit_handler", U, {"event_clocks": True}, s)
+        for s in _WITH_UNIT
+    ],
+    *[
+        ("PUBLISH-3", s, A.EVENT_REPORT, "oral", "unit_admin", U, {"event_flagged": True}, s)
+        for s in (*_WITH_UNIT, S.REPLIED)
+    ],
+]
+
 LEGAL_PAIRS = {(state, action) for _, state, action, *_ in LEGAL}
 ALL_STATES: list[State | None] = [None, *State]
 RELATIONS = list(Relation)
@@ -181,6 +221,33 @@ def test_an_assisting_unit_may_neither_return_nor_reply() -> None:
                 roles={"unit_handler"},
                 relation=Relation.ASSISTING_UNIT,
             )
+
+
+@pytest.mark.req("DISPATCH-4")
+@pytest.mark.parametrize(
+    ("action", "state", "relation", "option", "code"),
+    [
+        (A.LIAISON_CALL, S.DISPATCHED, C, "liaison_call", "liaison_call_not_required"),
+        (A.ASSIST_WAIVE, S.SIGNED, U, "assist_open", "no_assist_open"),
+        (A.ESCALATION_FLAG, S.REGISTERED, C, "escalation_kinds", "escalation_not_applicable"),
+        (A.RECLASSIFY_REQUEST, S.SIGNED, U, "reclassify_open", "reclassify_not_allowed"),
+        (A.EVENT_FLAG, S.SIGNED, U, "event_clocks", "event_report_not_applicable"),
+    ],
+)
+def test_the_part_two_actions_wait_for_their_profile_option(
+    action: Action, state: State, relation: Relation, option: str, code: str
+) -> None:
+    """DISPATCH-3/4, HANDLE-7, A7, PUBLISH-3: each new action is refused while its option is
+    false (the profile has no such rule, or nothing is owed)."""
+    with pytest.raises(TransitionNotAllowed) as refused:
+        transition_check(
+            state=state,
+            action=action,
+            roles=ALL_ROLES,
+            relation=relation,
+            options=Options(**{option: False}),
+        )
+    assert refused.value.code == code
 
 
 @pytest.mark.req("DISPATCH-2")

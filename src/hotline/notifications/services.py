@@ -40,7 +40,8 @@ def outbox_put(
     at: datetime | None = None,
     adapters: tuple[str, ...] | None = None,
 ) -> list[OutboxMessage]:
-    """Queue a notification for ``unit``'s users (the centre's supervisors when None)."""
+    """Queue a notification for ``unit``'s users (the centre's supervisors when None, or the
+    centre's users holding ``payload["roles"]``)."""
     at = at or timezone.now()
     names = adapters or tuple(getattr(settings, "HOTLINE_NOTIFY_ADAPTERS", DEFAULT_ADAPTERS))
     return OutboxMessage.objects.bulk_create(
@@ -65,7 +66,9 @@ def _recipients(message: OutboxMessage) -> list[User]:
     users = User.objects.filter(is_active=True)
     if message.unit_id is not None:
         return list(users.filter(unit_id=message.unit_id))
-    return list(users.filter(unit__kind="centre", role_rows__role="supervisor").distinct())
+    # A message for the centre's management names its roles (DISPATCH-3); else supervisors.
+    roles = (message.payload or {}).get("roles") or ["supervisor"]
+    return list(users.filter(unit__kind="centre", role_rows__role__in=roles).distinct())
 
 
 def _deliver_inbox(message: OutboxMessage) -> None:

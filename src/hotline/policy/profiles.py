@@ -279,6 +279,38 @@ class Reminder(_Model):
     note: str = ""
 
 
+class Urgent(_Model):
+    """Urgent tickets (accepted, fast-tracked) beyond the dispatch clock (DISPATCH-3, A12).
+
+    ``phone_liaison``: after dispatching, the agent phones the unit's liaison and records the
+    call. ``report_to_management``: the matter is reported to ``management_label`` (the
+    centre's management: supervisors and centre administrators).
+    """
+
+    phone_liaison: bool = False
+    report_to_management: bool = False
+    management_label: str = ""
+    basis: str = ""
+    note: str = ""
+
+
+class Assisting(_Model):
+    """Lead and assisting units (DISPATCH-4, A32).
+
+    ``deadline`` is the assisting unit's own limit for sending its contribution to the lead,
+    counted from its receipt and never later than the lead's reply deadline; ``None`` gives
+    the lead's reply deadline. No seed sets it (A32): it is this platform's parameter.
+    ``lead_waits``: the lead's reply waits for every contribution, or records why not.
+    """
+
+    allowed: bool = True
+    named_by_label: str = ""  # who names the lead, in the regulation's words
+    deadline: Rule | None = None
+    lead_waits: bool = True
+    basis: str = ""
+    note: str = ""
+
+
 class Meta(_Model):
     """Who the profile is for and how far its text goes."""
 
@@ -306,6 +338,8 @@ class Profile(_Model):
     supervision: Supervision
     reminder: Reminder
     reopen: Rule
+    urgent: Urgent = Urgent()
+    assisting: Assisting = Assisting()
 
     @property
     def name(self) -> str:
@@ -326,6 +360,30 @@ class Profile(_Model):
             for i, rule in enumerate(clock.rules):
                 yield f"clocks.{clock_name}.rules[{i}]", rule
         yield "reopen", self.reopen
+
+
+def escalation_kinds(profile: Profile) -> tuple[ScopeItem, ...]:
+    """Return the kinds of matter the unit must take to its head (HANDLE-7, TJ 第二十条, V4).
+
+    The single place that knows where the profile keeps them: today the supervision triggers
+    owned by the unit's principal leader. Empty where the profile has no such rule.
+    """
+    return tuple(
+        ScopeItem(code=t.code, text=t.text, basis=t.basis)
+        for t in profile.supervision.triggers
+        if t.owner == "承办单位主要负责人"
+    )
+
+
+def distinguishes_complex(profile: Profile) -> bool:
+    """Return whether a complex matter has another reply limit than a general one (A7)."""
+    clock = profile.clock("reply")
+    groups = {entry.group for entry in profile.categories.values()}
+    return any(
+        clock.rule_for(group, complex=True, urgent=False)
+        != clock.rule_for(group, complex=False, urgent=False)
+        for group in groups
+    )
 
 
 class ProfileError(ValueError):
@@ -438,6 +496,9 @@ def _cross_check(profile: Profile, expected_name: str | None) -> Iterator[tuple[
             seen.add(item.code)
             if not item.basis.startswith(meta.citation):
                 yield f"{section}[{i}].basis", f"must start with {meta.citation!r}"
+    assist_rule = profile.assisting.deadline
+    if assist_rule is not None and not assist_rule.basis.startswith(meta.citation):
+        yield "assisting.deadline.basis", f"must start with {meta.citation!r}"
     for key, basis in (
         ("review.basis", profile.review.basis),
         ("return.basis", profile.returns.basis),

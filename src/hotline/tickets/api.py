@@ -70,6 +70,9 @@ class RegisterIn(InSchema):
     complained_unit: str | None = model_field(Unit, "code", None)
     deadline: DeadlineIn | None = None
     related: list[TicketNumber] = Field([], max_length=LIST_MAX)
+    escalation: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        [], max_length=LIST_MAX
+    )
 
 
 class NoteIn(InSchema):
@@ -135,6 +138,45 @@ class TransferIn(InSchema):
     note: str = text_field("")
 
 
+class LiaisonCallIn(InSchema):
+    liaison: int | None = None
+    reached: bool = True
+    note: str = text_field("")
+
+
+class ContributionIn(InSchema):
+    content: str = text_field()
+
+
+class WaiveIn(InSchema):
+    unit: str = model_field(Unit, "code")
+    reason: str = text_field()
+
+
+class EscalationFlagIn(InSchema):
+    kinds: list[Annotated[str, StringConstraints(max_length=64)]] = Field(max_length=LIST_MAX)
+    note: str = text_field("")
+
+
+class ReasonIn(InSchema):
+    reason: str = text_field()
+
+
+class ReclassifyDecisionIn(InSchema):
+    decision: Literal["approved", "refused"]
+    note: str = text_field("")
+
+
+class EventFlagIn(InSchema):
+    event_at: datetime | None = None
+    note: str = text_field()
+
+
+class EventReportIn(InSchema):
+    kind: Literal["oral", "written"]
+    note: str = text_field()
+
+
 class ListFilters(InSchema):
     state: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
     unit: str | None = text_field(None, max_length=QUERY_MAX_CHARS)
@@ -152,6 +194,27 @@ class UnitRef(Schema):
     name: str
     role: str
     signed_at: datetime | None
+    contributed_at: datetime | None = None
+    contribution: str = ""
+    waived_reason: str = ""
+
+
+class LiaisonOut(Schema):
+    id: int
+    name: str
+    phone: str
+    position: str
+    primary: bool
+
+
+class ReclassificationOut(Schema):
+    id: int
+    unit: str
+    reason: str
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str
 
 
 class ChangeOut(Schema):
@@ -234,6 +297,10 @@ class TicketOut(Schema):
     attachments: list[AttachmentOut]
     related: list[str]
     allowed_actions: list[str]
+    escalation: list[str] = []
+    event_at: datetime | None = None
+    liaisons: list[LiaisonOut] = []
+    reclassifications: list[ReclassificationOut] = []
 
 
 class TicketRow(Schema):
@@ -290,6 +357,7 @@ def ticket_register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
         due_at=payload.deadline.due_at if payload.deadline else None,
         due_basis=payload.deadline.basis if payload.deadline else "",
         related=payload.related,
+        escalation=payload.escalation,
     )
     return Status(201, ticket_out(request, ticket))
 
@@ -553,6 +621,83 @@ TICKET_ACTIONS: tuple[TicketAction, ...] = (
         "Archive",
         body_required=False,
     ),
+    # Issue 12 part 2: urgent tickets, assisting units, escalation, reclassification, events.
+    TicketAction(
+        "liaison-call",
+        Action.LIAISON_CALL,
+        LiaisonCallIn,
+        lambda actor, t, p: svc.ticket_liaison_call(
+            actor=actor, ticket=t, liaison_id=p.liaison, reached=p.reached, note=p.note
+        ),
+        "Record the call to the unit's liaison (DISPATCH-3)",
+    ),
+    TicketAction(
+        "assist/sign",
+        Action.ASSIST_SIGN,
+        NoteIn,
+        lambda actor, t, p: svc.ticket_assist_sign(actor=actor, ticket=t),
+        "Assisting unit signs (DISPATCH-4)",
+        body_required=False,
+    ),
+    TicketAction(
+        "assist/contribution",
+        Action.ASSIST_SUBMIT,
+        ContributionIn,
+        lambda actor, t, p: svc.ticket_assist_submit(actor=actor, ticket=t, content=p.content),
+        "Assisting unit's contribution to the lead (DISPATCH-4)",
+    ),
+    TicketAction(
+        "assist/waive",
+        Action.ASSIST_WAIVE,
+        WaiveIn,
+        lambda actor, t, p: svc.ticket_assist_waive(
+            actor=actor, ticket=t, unit_code=p.unit, reason=p.reason
+        ),
+        "Lead replies without a contribution, with the reason (DISPATCH-4)",
+    ),
+    TicketAction(
+        "escalation-flag",
+        Action.ESCALATION_FLAG,
+        EscalationFlagIn,
+        lambda actor, t, p: svc.ticket_escalation_flag(
+            actor=actor, ticket=t, kinds=p.kinds, note=p.note
+        ),
+        "Flag a matter for the unit's head (HANDLE-7)",
+    ),
+    TicketAction(
+        "reclassify",
+        Action.RECLASSIFY_REQUEST,
+        ReasonIn,
+        lambda actor, t, p: svc.ticket_reclassify_request(actor=actor, ticket=t, reason=p.reason),
+        "Ask to treat the matter as complex (A7)",
+    ),
+    TicketAction(
+        "reclassify/decision",
+        Action.RECLASSIFY_DECIDE,
+        ReclassifyDecisionIn,
+        lambda actor, t, p: svc.ticket_reclassify_decide(
+            actor=actor, ticket=t, decision=p.decision, note=p.note
+        ),
+        "Approve or refuse a reclassification (A7)",
+    ),
+    TicketAction(
+        "event",
+        Action.EVENT_FLAG,
+        EventFlagIn,
+        lambda actor, t, p: svc.ticket_event_flag(
+            actor=actor, ticket=t, event_at=p.event_at, note=p.note
+        ),
+        "Flag a major sudden event; its report clocks start (PUBLISH-3)",
+    ),
+    TicketAction(
+        "event/report",
+        Action.EVENT_REPORT,
+        EventReportIn,
+        lambda actor, t, p: svc.ticket_event_report(
+            actor=actor, ticket=t, kind=p.kind, note=p.note
+        ),
+        "Record the oral report or the written follow-up (PUBLISH-3)",
+    ),
 )
 
 
@@ -581,7 +726,7 @@ def _register_action(row: TicketAction) -> None:
             )
         )
     view.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    view.__name__ = view.__qualname__ = f"ticket_{row.path}"
+    view.__name__ = view.__qualname__ = "ticket_" + row.path.replace("/", "_").replace("-", "_")
     router.add_api_operation(
         f"/tickets/{{number}}/{row.path}",
         ["POST"],

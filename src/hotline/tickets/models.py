@@ -78,6 +78,10 @@ class Ticket(models.Model):
     )
     due_override_basis = models.CharField(_("basis of the deadline"), max_length=200, blank=True)
     related = models.ManyToManyField("self", blank=True, verbose_name=_("related tickets"))
+    # HANDLE-7: the kinds of matter (profile codes) that must go to the unit's head.
+    escalation = models.JSONField(_("matters for the unit's head"), default=list, blank=True)
+    # SH 第十五条, A17: a major sudden event; its report clocks count from this moment.
+    event_at = models.DateTimeField(_("time of the sudden event"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,6 +113,11 @@ class Assignment(models.Model):
     active = models.BooleanField(default=True)
     dispatched_at = models.DateTimeField()
     signed_at = models.DateTimeField(null=True, blank=True)
+    # DISPATCH-4: an assisting unit's contribution to the lead, or the lead's reason for
+    # replying without it.
+    contributed_at = models.DateTimeField(null=True, blank=True)
+    contribution = models.TextField(blank=True)
+    waived_reason = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["unit", "active"])]
@@ -252,6 +261,42 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} → {self.until}"
+
+
+class ReclassificationRequest(models.Model):
+    """A unit's request to treat a ticket as complex, and the centre's decision (A7)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reclassifications")
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status="pending"),
+                name="one_pending_reclassification_per_ticket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} → complex ({self.status})"
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -139,7 +139,15 @@ def ticket_view(
         "registered_at": ticket.registered_at,
         "citizen": ticket_citizen_for_user(user, ticket, request=request),
         "units": [
-            {"code": a.unit.code, "name": a.unit.name, "role": a.role, "signed_at": a.signed_at}
+            {
+                "code": a.unit.code,
+                "name": a.unit.name,
+                "role": a.role,
+                "signed_at": a.signed_at,
+                "contributed_at": a.contributed_at,
+                "contribution": a.contribution,
+                "waived_reason": a.waived_reason,
+            }
             for a in assignments
         ],
         "light": worst_light(deadlines, now),
@@ -187,6 +195,40 @@ def ticket_view(
         ],
         "related": list(ticket.related.values_list("number", flat=True)),
         "allowed_actions": svc.ticket_actions_for(user, ticket, now),
+        **_part2_view(ticket, assignments),
+    }
+
+
+def _part2_view(ticket: Ticket, assignments: Any) -> dict[str, Any]:
+    """HANDLE-7 kinds, the sudden event, the lead's liaisons of an urgent ticket (DISPATCH-3)
+    and the reclassification requests (A7)."""
+    lead = next((a for a in assignments if a.role == Assignment.Role.LEAD), None)
+    liaisons = list(lead.unit.liaisons.all()) if ticket.urgent and lead is not None else []
+    return {
+        "escalation": list(ticket.escalation),
+        "event_at": ticket.event_at,
+        "liaisons": [
+            {
+                "id": x.pk,
+                "name": x.name,
+                "phone": x.phone,
+                "position": x.position,
+                "primary": x.is_primary,
+            }
+            for x in liaisons
+        ],
+        "reclassifications": [
+            {
+                "id": r.pk,
+                "unit": r.unit.code,
+                "reason": r.reason,
+                "status": r.status,
+                "requested_at": r.requested_at,
+                "decided_at": r.decided_at,
+                "decision_note": r.decision_note,
+            }
+            for r in ticket.reclassifications.select_related("unit")
+        ],
     }
 
 

@@ -22,7 +22,12 @@ from hotline.directory.models import Area, Unit
 from hotline.notifications.services import outbox_put
 from hotline.policy.calendar import WorkCalendar
 from hotline.policy.deadline import PolicyInputError, deadline_answer
-from hotline.policy.profiles import load_profile
+from hotline.policy.profiles import (
+    Profile,
+    distinguishes_complex,
+    escalation_kinds,
+    load_profile,
+)
 from hotline.policy.services import calendar_current
 from hotline.policy.sla import compute_due
 from hotline.tickets.models import (
@@ -32,11 +37,13 @@ from hotline.tickets.models import (
     Deadline,
     DeadlineChange,
     ExtensionRequest,
+    ReclassificationRequest,
     Ticket,
     TicketEvent,
 )
 from hotline.tickets.transitions import (
     CALLBACK_RESULTS,
+    EVENT_REPORT_KINDS,
     Action,
     Options,
     Relation,
@@ -68,6 +75,8 @@ def _relation(actor: Any, ticket: Ticket | None) -> Relation:
         return Relation.ASSIGNED_UNIT
     if actor.can("unit.subunits") and lead.unit.path.startswith(actor.unit.path):
         return Relation.ASSIGNED_UNIT
+    if _assist_of(actor, ticket) is not None:
+        return Relation.ASSISTING_UNIT
     return Relation.OTHER
 
 
@@ -125,6 +134,7 @@ def _options(
         extensions_allowed=extensions_allowed,
         callback_required=profile.callback.mode == "every_ticket",
         reopen_window_open=reopen_open,
+        **_options_part2(ticket, profile, moment, action),
     )
 
 
@@ -304,9 +314,12 @@ def ticket_register(
     due_at: datetime | None = None,
     due_basis: str = "",
     related: Iterable[str] = (),
+    escalation: Iterable[str] = (),
     now: datetime | None = None,
 ) -> Ticket:
     """Register a request as a ticket (INTAKE-3, INTAKE-4); start the dispatch clock.
+
+    ``escalation`` flags the kinds of matter that must go to the unit's head (HANDLE-7).
 
     ``due_at`` with ``due_basis`` is a statutory or promised limit that replaces the profile's
     reply limit once dispatched (A8). ``related`` names earlier tickets (repeat calls,
@@ -339,6 +352,7 @@ def ticket_register(
             raise InvalidInput("法定或承诺时限须晚于登记时间。")
         if not due_basis.strip():
             raise InvalidInput("请填写法定或承诺时限的依据。")
+    escalation_codes = _escalation_codes(load_profile(settings.HOTLINE_PROFILE), escalation)
     related_numbers = [n.strip() for n in related if n.strip()]
     linked = list(Ticket.objects.filter(number__in=related_numbers))
     missing = set(related_numbers) - {t.number for t in linked}
@@ -366,6 +380,7 @@ def ticket_register(
             complained_unit=complained,
             due_override_at=due_at,
             due_override_basis=due_basis.strip(),
+            escalation=escalation_codes,
             registered_at=at,
             registered_by=actor,
         )
@@ -413,6 +428,7 @@ def _dispatch(
     at: datetime,
 ) -> Ticket:
     target = _check(actor, ticket, action, at=at)
+    _assisting_check(ticket, unit_code, assisting)
     units = {u.code: u for u in Unit.objects.filter(code__in=[unit_code, *assisting])}
     for unit_ref in [unit_code, *assisting]:
         unit = units.get(unit_ref)
@@ -454,6 +470,7 @@ def _dispatch(
             at=at,
             payload={"unit": unit_code, "assisting": assisting},
         )
+        _dispatch_part2(ticket, actor=actor, action=action, at=at, calendar=calendar)
         for unit in [units[unit_code], *(units[c] for c in assisting)]:
             outbox_put(
                 topic=code,
@@ -517,6 +534,7 @@ def ticket_reply(
         raise InvalidInput("答复内容不能为空。")
     at = _now(now)
     target = _check(actor, ticket, Action.REPLY, at=at)
+    _reply_blockers(ticket)
     with transaction.atomic():
         old = _move(ticket, target)
         _meet(ticket, ["reply", "return", "sign_for", "first_contact"], at)
@@ -650,6 +668,7 @@ def ticket_return(
             {"reason": reason, "basis": basis},
         )
         ticket.assignments.filter(active=True).update(active=False)
+        _meet(ticket, ["assist"], at)  # the assisting units' part ends with the return
         outbox_put(
             topic="ticket.returned",
             title=f"工单 {ticket.number} 被退回，待重新派单",
@@ -686,6 +705,8 @@ def ticket_explain(*, actor: Any, ticket: Ticket, note: str, now: datetime | Non
     """Cannot be solved now: the explanation given to the citizen is filed (HANDLE-6)."""
     _required(note, "请填写向诉求人所作的解释说明。")
     at = _now(now)
+    _check(actor, ticket, Action.EXPLAIN, at=at)
+    _reply_blockers(ticket)
     with transaction.atomic():
         _simple(
             actor,
@@ -1055,6 +1076,16 @@ EVENT_ACTIONS: dict[str, Action] = {
     "ticket.transferred": Action.TRANSFER,
     "ticket.reopened": Action.REOPEN,
     "ticket.archived": Action.ARCHIVE,
+    "ticket.liaison.called": Action.LIAISON_CALL,
+    "ticket.assist.signed": Action.ASSIST_SIGN,
+    "ticket.assist.submitted": Action.ASSIST_SUBMIT,
+    "ticket.assist.waived": Action.ASSIST_WAIVE,
+    "ticket.escalation.flagged": Action.ESCALATION_FLAG,
+    "ticket.reclassify.requested": Action.RECLASSIFY_REQUEST,
+    "ticket.reclassify.approved": Action.RECLASSIFY_DECIDE,
+    "ticket.reclassify.refused": Action.RECLASSIFY_DECIDE,
+    "ticket.event.flagged": Action.EVENT_FLAG,
+    "ticket.event.reported": Action.EVENT_REPORT,
 }
 
 
@@ -1084,4 +1115,647 @@ def ticket_actions_for(actor: Any, ticket: Ticket, now: datetime | None = None) 
             if exc.code != "invalid_outcome":
                 continue
         found.append(action.value)
+    return _actions_part2_filter(actor, ticket, found)
+
+
+# ----------------------------------------------------------------------------- issue 12, part 2
+# Rules that were profile data only: urgent tickets (DISPATCH-3), lead and assisting units
+# (DISPATCH-4), matters for the unit's head (HANDLE-7), reclassification (A7) and the report
+# of a major sudden event (SH 第十五条, PUBLISH-3).
+
+#: Who hears of what is reported to the centre's management (DISPATCH-3, SH 第十五条).
+MANAGEMENT_ROLES = ("supervisor", "centre_admin")
+#: The clock of an assisting unit's contribution (DISPATCH-4, A32); not a profile clock.
+ASSIST_CLOCK = "assist"
+#: The event-report clocks (SH 第十五条, A17).
+EVENT_CLOCKS = ("event_report", "event_followup")
+
+
+def _assists_open(ticket: Ticket) -> Any:
+    """Return the active assisting assignments with neither contribution nor waiver."""
+    return ticket.assignments.filter(
+        active=True, role=Assignment.Role.ASSIST, contributed_at__isnull=True, waived_reason=""
+    )
+
+
+def _assist_of(actor: Any, ticket: Ticket) -> Assignment | None:
+    """Return the actor's unit's active assisting assignment on ``ticket``, if any."""
+    if getattr(actor, "unit", None) is None:
+        return None
+    for assignment in ticket.assignments.filter(
+        active=True, role=Assignment.Role.ASSIST
+    ).select_related("unit"):
+        if assignment.unit_id == actor.unit_id:
+            return assignment
+        if actor.can("unit.subunits") and assignment.unit.path.startswith(actor.unit.path):
+            return assignment
+    return None
+
+
+def _lead(ticket: Ticket) -> Assignment | None:
+    return (
+        ticket.assignments.filter(active=True, role=Assignment.Role.LEAD)
+        .select_related("unit")
+        .first()
+    )
+
+
+def _has_limit(profile: Profile, clock: str) -> bool:
+    return any(str(rule.unit) != "none" for rule in profile.clock(clock).rules)
+
+
+def _reclassify_open(ticket: Ticket, profile: Profile, moment: datetime) -> bool:
+    """A7: the profile has a longer complex limit for this ticket, it is not complex yet, no
+    request is pending, and the lead unit's first-contact deadline has not passed."""
+    if ticket.complex or not distinguishes_complex(profile):
+        return False
+    clock = profile.clock("reply")
+    group = profile.group_of(ticket.category)
+    if clock.rule_for(group, complex=True, urgent=ticket.urgent) == clock.rule_for(
+        group, complex=False, urgent=ticket.urgent
+    ):
+        return False
+    if ticket.reclassifications.filter(status=ReclassificationRequest.Status.PENDING).exists():
+        return False
+    lead = _lead(ticket)
+    if lead is None:
+        return False
+    first = ticket.deadlines.filter(assignment=lead, kind="first_contact").first()
+    if first is not None and first.due_at is not None and first.due_at > first.start_at:
+        return moment < first.due_at
+    return True
+
+
+def _options_part2(
+    ticket: Ticket | None, profile: Profile, moment: datetime, action: Action | None
+) -> dict[str, bool]:
+    """Return the part-2 options of ``Options`` (looked up only for ``action``, or all)."""
+    if ticket is None:
+        return {}
+
+    def wanted(*actions: Action) -> bool:
+        return action is None or action in actions
+
+    found: dict[str, bool] = {}
+    if wanted(Action.LIAISON_CALL):
+        found["liaison_call"] = ticket.urgent and profile.urgent.phone_liaison
+    if wanted(Action.ASSIST_WAIVE):
+        found["assist_open"] = _assists_open(ticket).exists()
+    if wanted(Action.ESCALATION_FLAG):
+        found["escalation_kinds"] = bool(escalation_kinds(profile))
+    if wanted(Action.RECLASSIFY_REQUEST):
+        found["reclassify_open"] = _reclassify_open(ticket, profile, moment)
+    if wanted(Action.RECLASSIFY_DECIDE):
+        found["reclassify_pending"] = ticket.reclassifications.filter(
+            status=ReclassificationRequest.Status.PENDING
+        ).exists()
+    if wanted(Action.EVENT_FLAG):
+        found["event_clocks"] = ticket.event_at is None and any(
+            _has_limit(profile, clock) for clock in EVENT_CLOCKS
+        )
+    if wanted(Action.EVENT_REPORT):
+        found["event_flagged"] = (
+            ticket.event_at is not None
+            and ticket.deadlines.filter(kind__in=EVENT_CLOCKS, met_at__isnull=True).exists()
+        )
     return found
+
+
+def reply_blocked_by(ticket: Ticket) -> str:
+    """Return why the lead's reply must wait now (HANDLE-7, DISPATCH-4), or ``""``."""
+    try:
+        _reply_blockers(ticket)
+    except DomainError as exc:
+        return exc.message
+    return ""
+
+
+def _actions_part2_filter(actor: Any, ticket: Ticket, found: list[str]) -> list[str]:
+    """Drop the reply while it must wait, and the assisting actions this actor's own
+    assignment has already done."""
+    waiting = {Action.REPLY.value, Action.EXPLAIN.value} & set(found)
+    if waiting and reply_blocked_by(ticket):
+        found = [a for a in found if a not in waiting]
+    if not {Action.ASSIST_SIGN.value, Action.ASSIST_SUBMIT.value} & set(found):
+        return found
+    mine = _assist_of(actor, ticket)
+    done = mine is None or mine.contributed_at is not None or bool(mine.waived_reason)
+    drop = set()
+    if done or (mine is not None and mine.signed_at is not None):
+        drop.add(Action.ASSIST_SIGN.value)
+    if done or (mine is not None and mine.signed_at is None):
+        drop.add(Action.ASSIST_SUBMIT.value)
+    return [a for a in found if a not in drop]
+
+
+def _escalation_codes(profile: Profile, codes: Iterable[str]) -> list[str]:
+    """Return the HANDLE-7 kinds ``codes``, checked against the profile, sorted and unique."""
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    if not wanted:
+        return []
+    known = {item.code for item in escalation_kinds(profile)}
+    if not known:
+        raise InvalidInput("本平台未规定须报单位负责人研究解决的事项（HANDLE-7）。")
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise InvalidInput(
+            f"须报单位负责人的事项“{'、'.join(unknown)}”无效，应为：{'、'.join(sorted(known))}。"
+        )
+    return wanted
+
+
+def _assisting_check(ticket: Ticket, unit_code: str, assisting: list[str]) -> None:
+    """DISPATCH-4: assisting units are distinct, not the lead, and the profile allows them."""
+    if not assisting:
+        return
+    if not load_profile(ticket.profile).assisting.allowed:
+        raise InvalidInput("本平台不设协办单位。")
+    if unit_code in assisting:
+        raise InvalidInput("主办单位不能同时是协办单位。")
+    if len(set(assisting)) != len(assisting):
+        raise InvalidInput("协办单位不能重复。")
+
+
+def _assist_due(
+    ticket: Ticket, profile: Profile, start: datetime, calendar: WorkCalendar
+) -> tuple[datetime | None, str, str, int | None]:
+    """Return (due, basis, unit, length) of an assisting unit's contribution (A32).
+
+    The profile's own limit, never later than the lead's reply deadline; the lead's reply
+    deadline where the profile sets none.
+    """
+    reply = _open_reply(ticket)
+    reply_due = reply.due_at if reply is not None else None
+    rule = profile.assisting.deadline
+    if rule is not None:
+        due = compute_due(start, rule.limit(), calendar).due_at
+        if due is not None and (reply_due is None or due <= reply_due):
+            return due, rule.basis, str(rule.unit), rule.length
+    if reply is not None and reply_due is not None:
+        return reply_due, reply.basis, "lead_reply", None
+    return None, "", "none", None
+
+
+def _dispatch_part2(
+    ticket: Ticket, *, actor: Any, action: Action, at: datetime, calendar: WorkCalendar
+) -> None:
+    """After a dispatch: assisting units' clocks (DISPATCH-4) and the urgent report (DISPATCH-3)."""
+    profile = load_profile(ticket.profile)
+    rows = []
+    for assist in ticket.assignments.filter(active=True, role=Assignment.Role.ASSIST):
+        sign = _deadline_row(ticket, "sign_for", start=at, calendar=calendar, assignment=assist)
+        if sign is not None:
+            rows.append(sign)
+        due, basis, unit, length = _assist_due(ticket, profile, at, calendar)
+        if due is not None:
+            rows.append(
+                Deadline(
+                    ticket=ticket,
+                    assignment=assist,
+                    kind=ASSIST_CLOCK,
+                    start_at=at,
+                    due_at=due,
+                    warn_at=warn_at(ticket.profile, at, due),
+                    basis=basis,
+                    unit=unit,
+                    length=length,
+                )
+            )
+    Deadline.objects.bulk_create(rows)
+    urgent = profile.urgent
+    if (
+        ticket.urgent
+        and urgent.report_to_management
+        and action in (Action.DISPATCH, Action.REDISPATCH)
+        and not ticket.events.filter(action="ticket.urgent.reported").exists()
+    ):
+        lead = _lead(ticket)
+        unit_name = lead.unit.name if lead else ""
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.urgent.reported",
+            old=ticket.state,
+            note=f"紧急事项已派{unit_name}，报{urgent.management_label}",
+            at=at,
+            payload={"to": urgent.management_label, "basis": urgent.basis},
+        )
+        outbox_put(
+            topic="ticket.urgent.reported",
+            title=f"紧急工单 {ticket.number} 已立即派{unit_name}（报{urgent.management_label}）",
+            body=ticket.content[:200],
+            ticket=ticket,
+            payload={"roles": list(MANAGEMENT_ROLES), "basis": urgent.basis},
+            at=at,
+        )
+
+
+def _reply_blockers(ticket: Ticket) -> None:
+    """Refuse a reply that must wait: HANDLE-7 escalation first, DISPATCH-4 contributions."""
+    if ticket.escalation and not ticket.events.filter(action="ticket.escalated").exists():
+        raise DomainError(
+            "该工单须报本单位主要负责人研究解决（HANDLE-7），请先记录报告情况再答复。",
+            code="escalation_required",
+            status=409,
+        )
+    if load_profile(ticket.profile).assisting.lead_waits:
+        waiting = [a.unit.name for a in _assists_open(ticket).select_related("unit")]
+        if waiting:
+            raise DomainError(
+                f"协办单位尚未提交意见：{'、'.join(waiting)}。请等待，或记录不等其意见的理由。",
+                code="assist_pending",
+                status=409,
+            )
+
+
+def _lock(ticket: Ticket) -> str:
+    """Bump the version of a ticket whose state stays (one winner per change)."""
+    return _move(ticket, State(ticket.state))
+
+
+def ticket_liaison_call(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    liaison_id: int | None = None,
+    reached: bool = True,
+    note: str = "",
+    now: datetime | None = None,
+) -> Ticket:
+    """Record the agent's call to the lead unit's liaison about an urgent ticket (DISPATCH-3).
+
+    ``liaison_id`` defaults to the unit's primary liaison; a unit without liaisons is called on
+    its duty phone.
+    """
+    at = _now(now)
+    _check(actor, ticket, Action.LIAISON_CALL, at=at)
+    lead = _lead(ticket)
+    if lead is None:
+        raise DomainError("该工单没有承办单位。", code="no_lead_unit", status=409)
+    liaisons = list(lead.unit.liaisons.all())
+    if liaison_id is not None:
+        liaison = next((x for x in liaisons if x.pk == liaison_id), None)
+        if liaison is None:
+            raise InvalidInput("该联络人不属于承办单位。")
+        who, phone = liaison.name, liaison.phone
+    elif liaisons:
+        who, phone = liaisons[0].name, liaisons[0].phone
+    else:
+        who, phone = lead.unit.name, lead.unit.phone
+    with transaction.atomic():
+        old = _lock(ticket)
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.liaison.called",
+            old=old,
+            note=note.strip(),
+            at=at,
+            payload={"unit": lead.unit.code, "liaison": who, "phone": phone, "reached": reached},
+        )
+    return ticket
+
+
+def ticket_assist_sign(*, actor: Any, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """An assisting unit signs for its part of the ticket (DISPATCH-4, HANDLE-2)."""
+    at = _now(now)
+    _check(actor, ticket, Action.ASSIST_SIGN, at=at)
+    mine = _assist_of(actor, ticket)
+    if mine is None:  # kept for the type checker: the relation check found it
+        raise DomainError("您的单位不是该工单的协办单位。", code="unit_not_allowed", status=403)
+    if mine.signed_at is not None:
+        raise DomainError("您的单位已签收。", code="assist_signed", status=409)
+    with transaction.atomic():
+        old = _lock(ticket)
+        Assignment.objects.filter(pk=mine.pk).update(signed_at=at)
+        mine.deadlines.filter(kind="sign_for", met_at__isnull=True).update(met_at=at)
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.assist.signed",
+            old=old,
+            at=at,
+            payload={"unit": mine.unit.code},
+        )
+    return ticket
+
+
+def ticket_assist_submit(
+    *, actor: Any, ticket: Ticket, content: str, now: datetime | None = None
+) -> Ticket:
+    """An assisting unit sends its contribution to the lead unit (DISPATCH-4, A32)."""
+    _required(content, "请填写协办意见。")
+    at = _now(now)
+    _check(actor, ticket, Action.ASSIST_SUBMIT, at=at)
+    mine = _assist_of(actor, ticket)
+    if mine is None:
+        raise DomainError("您的单位不是该工单的协办单位。", code="unit_not_allowed", status=403)
+    if mine.signed_at is None:
+        raise DomainError("请先签收再提交协办意见。", code="assist_not_signed", status=409)
+    if mine.contributed_at is not None or mine.waived_reason:
+        raise DomainError("协办意见已提交或主办单位已不再等待。", code="assist_done", status=409)
+    lead = _lead(ticket)
+    with transaction.atomic():
+        old = _lock(ticket)
+        Assignment.objects.filter(pk=mine.pk).update(
+            contributed_at=at, contribution=content.strip()
+        )
+        mine.deadlines.filter(kind=ASSIST_CLOCK, met_at__isnull=True).update(met_at=at)
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.assist.submitted",
+            old=old,
+            note=content.strip(),
+            at=at,
+            payload={"unit": mine.unit.code},
+        )
+        outbox_put(
+            topic="ticket.assist.submitted",
+            title=f"工单 {ticket.number}：{mine.unit.name}已提交协办意见",
+            body=content.strip()[:500],
+            unit=lead.unit if lead else None,
+            ticket=ticket,
+            at=at,
+        )
+    return ticket
+
+
+def ticket_assist_waive(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    unit_code: str,
+    reason: str,
+    now: datetime | None = None,
+) -> Ticket:
+    """The lead unit records why it replies without an assisting unit's contribution."""
+    _required(reason, "请填写不等协办意见的理由。")
+    at = _now(now)
+    _check(actor, ticket, Action.ASSIST_WAIVE, at=at)
+    assist = _assists_open(ticket).select_related("unit").filter(unit__code=unit_code).first()
+    if assist is None:
+        raise InvalidInput(f"“{unit_code}”不是尚未提交意见的协办单位。")
+    with transaction.atomic():
+        old = _lock(ticket)
+        Assignment.objects.filter(pk=assist.pk).update(waived_reason=reason.strip())
+        assist.deadlines.filter(met_at__isnull=True).update(met_at=at)
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.assist.waived",
+            old=old,
+            note=reason.strip(),
+            at=at,
+            payload={"unit": assist.unit.code},
+        )
+        outbox_put(
+            topic="ticket.assist.waived",
+            title=f"工单 {ticket.number}：主办单位不再等待贵单位的协办意见",
+            body=reason.strip(),
+            unit=assist.unit,
+            ticket=ticket,
+            at=at,
+        )
+    return ticket
+
+
+def ticket_escalation_flag(
+    *, actor: Any, ticket: Ticket, kinds: Iterable[str], note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Flag a ticket as a matter the unit must take to its head (HANDLE-7, TJ 第二十条).
+
+    The centre flags it before the unit handles it, or the lead unit does; the reply then
+    waits until the escalation is recorded (``ticket_escalate``).
+    """
+    at = _now(now)
+    _check(actor, ticket, Action.ESCALATION_FLAG, at=at)
+    codes = _escalation_codes(load_profile(ticket.profile), kinds)
+    if not codes:
+        raise InvalidInput("请选择须报单位负责人研究解决的事项类型。")
+    merged = sorted(set(ticket.escalation) | set(codes))
+    with transaction.atomic():
+        old = _lock(ticket)
+        Ticket.objects.filter(pk=ticket.pk).update(escalation=merged)
+        ticket.escalation = merged
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.escalation.flagged",
+            old=old,
+            note=note.strip(),
+            at=at,
+            payload={"kinds": codes},
+        )
+        lead = _lead(ticket)
+        if lead is not None and actor.is_centre_staff:
+            outbox_put(
+                topic="ticket.escalation.flagged",
+                title=f"工单 {ticket.number} 须报本单位主要负责人研究解决",
+                body=note.strip(),
+                unit=lead.unit,
+                ticket=ticket,
+                at=at,
+            )
+    return ticket
+
+
+def ticket_reclassify_request(
+    *, actor: Any, ticket: Ticket, reason: str, now: datetime | None = None
+) -> ReclassificationRequest:
+    """The lead unit asks to treat the matter as complex, before first contact is due (A7)."""
+    _required(reason, "请填写申请改为复杂事项的理由。")
+    at = _now(now)
+    _check(actor, ticket, Action.RECLASSIFY_REQUEST, at=at)
+    lead = _lead(ticket)
+    if lead is None:  # kept for the type checker: the option needs a lead
+        raise DomainError("该工单没有承办单位。", code="no_lead_unit", status=409)
+    with transaction.atomic():
+        old = _lock(ticket)
+        request = ReclassificationRequest.objects.create(
+            ticket=ticket,
+            unit=lead.unit,
+            requested_by=actor,
+            requested_at=at,
+            reason=reason.strip(),
+        )
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.reclassify.requested",
+            old=old,
+            note=reason.strip(),
+            at=at,
+            payload={"reclassification": request.pk},
+        )
+        outbox_put(
+            topic="ticket.reclassify.requested",
+            title=f"工单 {ticket.number} 申请改为复杂事项，待审批",
+            body=f"{lead.unit.name}：{reason.strip()}",
+            ticket=ticket,
+            at=at,
+        )
+    return request
+
+
+def ticket_reclassify_decide(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    decision: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> ReclassificationRequest:
+    """The centre approves or refuses a reclassification (A7).
+
+    On approval the ticket becomes complex and the lead's reply deadline is recomputed from
+    its original receipt time, its history kept (SLA-6); an explicit statutory or promised
+    deadline (A8) stays as it is.
+    """
+    at = _now(now)
+    if decision not in ("approved", "refused"):
+        raise InvalidInput("审批结果应为 approved（同意）或 refused（不同意）。")
+    _check(actor, ticket, Action.RECLASSIFY_DECIDE, outcome=decision, at=at)
+    if decision == "refused" and not note.strip():
+        raise InvalidInput("不同意时请填写理由。")
+    request = ticket.reclassifications.get(status=ReclassificationRequest.Status.PENDING)
+    with transaction.atomic():
+        old = _lock(ticket)
+        updated = ReclassificationRequest.objects.filter(
+            pk=request.pk, status=ReclassificationRequest.Status.PENDING
+        ).update(status=decision, decided_by=actor, decided_at=at, decision_note=note.strip())
+        if not updated:
+            raise Conflict()
+        request.refresh_from_db()
+        payload: dict[str, Any] = {"reclassification": request.pk, "outcome": decision}
+        if decision == "approved":
+            Ticket.objects.filter(pk=ticket.pk).update(complex=True)
+            ticket.complex = True
+            reply = _open_reply(ticket)
+            if reply is not None and reply.unit != "explicit":
+                answer = deadline_answer(
+                    profile=ticket.profile,
+                    clock="reply",
+                    category=ticket.category,
+                    complex=True,
+                    urgent=ticket.urgent,
+                    start=reply.start_at,
+                    calendar=calendar_current(),
+                )
+                if answer.due_at is not None and answer.due_at != reply.due_at:
+                    payload.update(
+                        old_due_at=reply.due_at.isoformat() if reply.due_at else None,
+                        new_due_at=answer.due_at.isoformat(),
+                    )
+                    _move_deadline(reply, answer.due_at, reason="reclassified", at=at)
+                    Deadline.objects.filter(pk=reply.pk).update(
+                        basis=answer.basis, unit=str(answer.unit), length=answer.length
+                    )
+        _event(
+            ticket,
+            actor=actor,
+            action=f"ticket.reclassify.{decision}",
+            old=old,
+            note=note.strip(),
+            at=at,
+            payload=payload,
+        )
+        outbox_put(
+            topic=f"ticket.reclassify.{decision}",
+            title=(
+                f"工单 {ticket.number} 已改为复杂事项"
+                if decision == "approved"
+                else f"工单 {ticket.number} 改为复杂事项的申请未获同意"
+            ),
+            body=note.strip(),
+            unit=request.unit,
+            ticket=ticket,
+            at=at,
+        )
+    return request
+
+
+def ticket_event_flag(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    event_at: datetime | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Ticket:
+    """The lead unit flags a major sudden event; its report clocks start (SH 第十五条, A17).
+
+    ``event_at`` is when the event happened; when unknown, the time the unit learned of it
+    (now). The oral report (``event_report``) and the written follow-up (``event_followup``)
+    are due from it as the profile says.
+    """
+    _required(note, "请简要说明突发事项。")
+    at = _now(now)
+    when = event_at or at
+    if when.tzinfo is None:
+        raise InvalidInput("事发时间须带时区，例如 2026-12-01T09:00:00+08:00。")
+    if when > at:
+        raise InvalidInput("事发时间不能晚于现在。")
+    _check(actor, ticket, Action.EVENT_FLAG, at=at)
+    lead = _lead(ticket)
+    profile = load_profile(ticket.profile)
+    calendar = calendar_current()
+    with transaction.atomic():
+        old = _lock(ticket)
+        Ticket.objects.filter(pk=ticket.pk).update(event_at=when)
+        ticket.event_at = when
+        for clock in EVENT_CLOCKS:
+            _deadline(ticket, clock, start=when, calendar=calendar, assignment=lead)
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.event.flagged",
+            old=old,
+            note=note.strip(),
+            at=at,
+            payload={"event_at": when.isoformat()},
+        )
+        outbox_put(
+            topic="ticket.event.flagged",
+            title=f"工单 {ticket.number} 涉及重大突发事项（报{profile.urgent.management_label}）",
+            body=note.strip(),
+            ticket=ticket,
+            payload={"roles": list(MANAGEMENT_ROLES)},
+            at=at,
+        )
+    return ticket
+
+
+def ticket_event_report(
+    *, actor: Any, ticket: Ticket, kind: str, note: str, now: datetime | None = None
+) -> Ticket:
+    """Record the oral report or the written follow-up of a sudden event (SH 第十五条)."""
+    if kind not in EVENT_REPORT_KINDS:
+        raise InvalidInput("报告方式应为 oral（口头报告）或 written（书面续报）。")
+    _required(note, "请填写报告内容。")
+    at = _now(now)
+    _check(actor, ticket, Action.EVENT_REPORT, outcome=kind, at=at)
+    clock = "event_report" if kind == "oral" else "event_followup"
+    if ticket.events.filter(action="ticket.event.reported", payload__outcome=kind).exists():
+        raise DomainError("该报告已记录。", code="event_report_recorded", status=409)
+    with transaction.atomic():
+        old = _lock(ticket)
+        _meet(ticket, [clock], at)
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.event.reported",
+            old=old,
+            note=note.strip(),
+            at=at,
+            payload={"outcome": kind},
+        )
+        outbox_put(
+            topic="ticket.event.reported",
+            title=f"工单 {ticket.number} 突发事项{'口头报告' if kind == 'oral' else '书面续报'}",
+            body=note.strip(),
+            ticket=ticket,
+            payload={"roles": list(MANAGEMENT_ROLES)},
+            at=at,
+        )
+    return ticket

@@ -32,6 +32,9 @@ CLOCK_LABELS = {
     "reply": "办理答复",
     "extension_request": "延期申请",
     "callback": "回访",
+    "assist": "协办意见",
+    "event_report": "突发事项口头报告",
+    "event_followup": "突发事项书面续报",
 }
 
 

@@ -62,6 +62,16 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     REOPEN = "reopen"
     ARCHIVE = "archive"
+    # Issue 12 part 2: rules that were data only.
+    LIAISON_CALL = "liaison_call"
+    ASSIST_SIGN = "assist_sign"
+    ASSIST_SUBMIT = "assist_submit"
+    ASSIST_WAIVE = "assist_waive"
+    ESCALATION_FLAG = "escalation_flag"
+    RECLASSIFY_REQUEST = "reclassify_request"
+    RECLASSIFY_DECIDE = "reclassify_decide"
+    EVENT_FLAG = "event_flag"
+    EVENT_REPORT = "event_report"
 
 
 class Relation(StrEnum):
@@ -132,11 +142,22 @@ ACTION_LABELS: Final[Mapping[Action, str]] = {
     Action.TRANSFER: "转其他平台",
     Action.REOPEN: "重新打开",
     Action.ARCHIVE: "归档",
+    Action.LIAISON_CALL: "电话通知联络人",
+    Action.ASSIST_SIGN: "协办签收",
+    Action.ASSIST_SUBMIT: "提交协办意见",
+    Action.ASSIST_WAIVE: "不等协办意见",
+    Action.ESCALATION_FLAG: "标记须报单位负责人",
+    Action.RECLASSIFY_REQUEST: "申请改为复杂事项",
+    Action.RECLASSIFY_DECIDE: "审批复杂事项申请",
+    Action.EVENT_FLAG: "标记重大突发事项",
+    Action.EVENT_REPORT: "记录突发事项报告",
 }
 
 #: Callback results (readings A19) and extension decisions.
 CALLBACK_RESULTS: Final = ("satisfied", "basically_satisfied", "dissatisfied", "unreached")
 EXTENSION_DECISIONS: Final = ("approved", "refused")
+#: Reports of a major sudden event (SH 第十五条, A17): oral within 30 minutes, written in 2 hours.
+EVENT_REPORT_KINDS: Final = ("oral", "written")
 
 
 @dataclass(frozen=True)
@@ -151,6 +172,14 @@ class Options:
     ``callback_required``: this ticket must be called back before closing (CALLBACK-1: mode
     ``every_ticket``, a supervised ticket where ``supervised_always``, or drawn in the sample).
     ``reopen_window_open``: the profile's ``reopen`` window has not passed.
+    ``liaison_call``: an urgent ticket under a profile that has the liaison phoned (DISPATCH-3).
+    ``assist_open``: an assisting unit has neither contributed nor been waived (DISPATCH-4).
+    ``escalation_kinds``: the profile lists matters for the unit's head (HANDLE-7).
+    ``reclassify_open``: the profile distinguishes complex matters, the ticket is not complex,
+    no request is pending and the first-contact deadline has not passed (A7).
+    ``reclassify_pending``: a reclassification request awaits the centre (A7).
+    ``event_clocks``: the profile has event-report clocks and no event is flagged yet.
+    ``event_flagged``: an event is flagged and a report is still owed (SH 第十五条).
     """
 
     review_required: bool = False
@@ -158,6 +187,13 @@ class Options:
     extensions_allowed: bool = True
     callback_required: bool = False
     reopen_window_open: bool = True
+    liaison_call: bool = False
+    assist_open: bool = False
+    escalation_kinds: bool = False
+    reclassify_open: bool = False
+    reclassify_pending: bool = False
+    event_clocks: bool = False
+    event_flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,7 +291,22 @@ S = State
 A = Action
 _C = Relation.CENTRE
 _U = Relation.ASSIGNED_UNIT
+_AU = Relation.ASSISTING_UNIT
 _HANDLING = (S.SIGNED, S.IN_PROGRESS)
+_WITH_UNIT = (S.DISPATCHED, *_HANDLING)
+
+
+def _g(option: str, code: str, message: str) -> Guard:
+    return Guard(option, True, code, message)
+
+
+_ESCALATION = _g("escalation_kinds", "escalation_not_applicable", "本平台未规定须报负责人的事项")
+_RECLASSIFY = _g(
+    "reclassify_open",
+    "reclassify_not_allowed",
+    "不能申请改为复杂事项（本平台不区分、已是复杂事项、已有申请或已过先行联系时限）",
+)
+_EVENT = _g("event_clocks", "event_report_not_applicable", "本平台未规定突发事项报告时限，或已标记")
 
 #: The table. At most one rule per (action, source state); ``test_transitions`` checks it.
 RULES: Final[tuple[Rule, ...]] = (
@@ -382,6 +433,88 @@ RULES: Final[tuple[Rule, ...]] = (
         _C,
         "INTAKE-3",
     ),
+    # DISPATCH-3, A12: after an urgent dispatch the agent phones the unit's liaison.
+    _rule(
+        A.LIAISON_CALL,
+        _WITH_UNIT,
+        SAME,
+        _DISPATCHERS,
+        _C,
+        "DISPATCH-3",
+        guard=_g("liaison_call", "liaison_call_not_required", "本平台不要求为该工单电话通知联络人"),
+    ),
+    # DISPATCH-4, A32: assisting units sign for and send their contribution to the lead; the
+    # lead may reply without a contribution only by recording why.
+    _rule(A.ASSIST_SIGN, _WITH_UNIT, SAME, _UNIT, _AU, "DISPATCH-4"),
+    _rule(A.ASSIST_SUBMIT, _WITH_UNIT, SAME, _UNIT, _AU, "DISPATCH-4"),
+    _rule(
+        A.ASSIST_WAIVE,
+        _HANDLING,
+        SAME,
+        _UNIT,
+        _U,
+        "DISPATCH-4",
+        guard=_g("assist_open", "no_assist_open", "没有待提交意见的协办单位"),
+    ),
+    # HANDLE-7: flagged by the centre before a unit handles it, or by the lead unit.
+    _rule(
+        A.ESCALATION_FLAG,
+        [S.REGISTERED, S.REVIEWED, S.DISPATCHED, S.RETURNED],
+        SAME,
+        _DISPATCHERS,
+        _C,
+        "HANDLE-7",
+        guard=_ESCALATION,
+    ),
+    _rule(
+        A.ESCALATION_FLAG,
+        _HANDLING,
+        SAME,
+        _UNIT,
+        _U,
+        "HANDLE-7",
+        guard=_ESCALATION,
+    ),
+    # A7: the unit asks to treat the matter as complex; the centre decides.
+    _rule(
+        A.RECLASSIFY_REQUEST,
+        _WITH_UNIT,
+        SAME,
+        _UNIT,
+        _U,
+        "A7",
+        guard=_RECLASSIFY,
+    ),
+    _rule(
+        A.RECLASSIFY_DECIDE,
+        _WITH_UNIT,
+        SAME,
+        [REVIEWER, SUPERVISOR],
+        _C,
+        "A7",
+        outcomes={decision: SAME for decision in EXTENSION_DECISIONS},
+        guard=_g("reclassify_pending", "no_reclassify_pending", "没有待审批的复杂事项申请"),
+    ),
+    # SH 第十五条, A17: the unit flags a major sudden event and records its two reports.
+    _rule(
+        A.EVENT_FLAG,
+        _WITH_UNIT,
+        SAME,
+        _UNIT,
+        _U,
+        "PUBLISH-3",
+        guard=_EVENT,
+    ),
+    _rule(
+        A.EVENT_REPORT,
+        [*_WITH_UNIT, S.REPLIED],
+        SAME,
+        _UNIT,
+        _U,
+        "PUBLISH-3",
+        outcomes={kind: SAME for kind in EVENT_REPORT_KINDS},
+        guard=_g("event_flagged", "no_event_report_owed", "该工单没有待报告的重大突发事项"),
+    ),
 )
 
 _INDEX: Final[Mapping[tuple[Action, State | None], Rule]] = {
@@ -453,6 +586,8 @@ def transition_check(
             "unit_not_allowed",
             "只有热线中心可以执行此操作"
             if rule.relation is Relation.CENTRE
+            else "只有工单的协办单位可以执行此操作"
+            if rule.relation is Relation.ASSISTING_UNIT
             else "只有工单的承办单位可以执行此操作",
         )
     if rule.guard is not None and not rule.guard.holds(options):

@@ -242,6 +242,104 @@ class TransferForm(EdgeFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
+# Issue 12 part 2. Forms whose choices depend on the ticket set ``needs_ticket``.
+
+
+class LiaisonCallForm(EdgeFormMixin, forms.Form):
+    """DISPATCH-3: the agent's call to the lead unit's liaison about an urgent ticket."""
+
+    needs_ticket = True
+    liaison = forms.TypedChoiceField(
+        label=_("Liaison called"), coerce=int, required=False, empty_value=None, choices=[]
+    )
+    reached = forms.BooleanField(label=_("Reached the liaison"), required=False, initial=True)
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, ticket: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["liaison"]
+        lead = ticket.assignments.filter(active=True, role="lead").first() if ticket else None
+        liaisons = list(lead.unit.liaisons.all()) if lead else []
+        field.choices = [("", "—")] + [(x.pk, f"{x.name} {x.phone}") for x in liaisons]
+
+
+class ContributionForm(EdgeFormMixin, forms.Form):
+    content = forms.CharField(
+        label=_("Contribution to the lead unit"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class WaiveForm(EdgeFormMixin, forms.Form):
+    """DISPATCH-4: the lead records why it replies without an assisting unit's contribution."""
+
+    needs_ticket = True
+    unit = forms.ChoiceField(label=_("Assisting unit"), choices=[])
+    reason = forms.CharField(
+        label=_("Why the reply does not wait"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, ticket: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["unit"]
+        open_ = (
+            ticket.assignments.filter(
+                active=True, role="assist", contributed_at__isnull=True, waived_reason=""
+            ).select_related("unit")
+            if ticket
+            else []
+        )
+        field.choices = [(a.unit.code, a.unit.name) for a in open_]
+
+
+class EscalationFlagForm(EdgeFormMixin, forms.Form):
+    """HANDLE-7: the kinds of matter that must go to the unit's head, from the profile."""
+
+    needs_ticket = True
+    kinds = forms.MultipleChoiceField(
+        label=_("Matter for the unit's head"), choices=[], widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, ticket: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["kinds"]
+        field.choices = selectors.escalation_choices(ticket)
+
+
+class ReasonForm(EdgeFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReclassifyDecisionForm(EdgeFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approved", _("Approve")), ("refused", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class EventFlagForm(EdgeFormMixin, forms.Form):
+    """SH 第十五条, A17: the time of the event; left empty, the time the unit learned of it."""
+
+    event_at = forms.DateTimeField(
+        label=_("Time of the event (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    note = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EventReportForm(EdgeFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Report made"),
+        choices=[("oral", _("Oral report")), ("written", _("Written follow-up"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("What was reported, to whom"))
+
+
 class AttachmentForm(EdgeFormMixin, forms.Form):
     file = forms.FileField(label=_("Document or image"))
 

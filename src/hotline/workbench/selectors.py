@@ -29,7 +29,7 @@ from hotline.citizens.models import Citizen
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
 from hotline.policy.deadline import PolicyInputError, deadline_answer
-from hotline.policy.profiles import load_profile
+from hotline.policy.profiles import escalation_kinds, load_profile
 from hotline.policy.services import calendar_current
 from hotline.tickets.access import tickets_visible_to
 from hotline.tickets.models import Assignment, Deadline, ExtensionRequest, Ticket, TicketEvent
@@ -88,7 +88,8 @@ def light_counts(tickets: QuerySet[Ticket], now: datetime) -> dict[str, int]:
 
 
 def unit_inbox(user: Any) -> QuerySet[Ticket]:
-    """Return the open tickets whose current lead unit is the user's (or a sub-unit's).
+    """Return the open tickets whose current lead unit is the user's (or a sub-unit's), and
+    those where it assists and still owes its contribution (DISPATCH-4).
 
     A ticket the unit returned, or that went on to another unit, stays visible on its page
     but leaves the inbox.
@@ -98,7 +99,41 @@ def unit_inbox(user: Any) -> QuerySet[Ticket]:
         Assignment.objects.filter(ticket=OuterRef("pk"), active=True, role=Assignment.Role.LEAD),
         "unit",
     )
-    return tickets_visible_to(user).filter(state__in=_values(UNIT_OPEN)).filter(Exists(leads))
+    assists = scope_to_units(user, _assisting_open(), "unit")
+    return (
+        tickets_visible_to(user)
+        .filter(state__in=_values(UNIT_OPEN))
+        .filter(Exists(leads) | Exists(assists))
+    )
+
+
+def _assisting_open() -> QuerySet[Assignment]:
+    """Active assisting assignments still owing their contribution (DISPATCH-4)."""
+    return Assignment.objects.filter(
+        ticket=OuterRef("pk"),
+        active=True,
+        role=Assignment.Role.ASSIST,
+        contributed_at__isnull=True,
+        waived_reason="",
+    )
+
+
+def unit_inbox_assisting(user: Any, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Return those of the inbox's ``tickets`` where the user's unit assists (DISPATCH-4)."""
+    return tickets.filter(Exists(scope_to_units(user, _assisting_open(), "unit")))
+
+
+def liaison_prompt(ticket: Ticket) -> bool:
+    """Return whether the agent is still to phone the lead unit's liaison (DISPATCH-3): an
+    urgent ticket under a profile that says so, with no call reached since the last dispatch."""
+    if not ticket.urgent or not load_profile(ticket.profile).urgent.phone_liaison:
+        return False
+    lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
+    if lead is None:
+        return False
+    return not ticket.events.filter(
+        action="ticket.liaison.called", at__gte=lead.dispatched_at, payload__reached=True
+    ).exists()
 
 
 def dispatch_queue(user: Any) -> QuerySet[Ticket]:
@@ -538,3 +573,9 @@ def todo_for(user: Any, role: str, now: datetime) -> list[Todo]:
         )
         items.append(Todo(_("All open tickets of the unit"), counts["total"], base))
     return items
+
+
+def escalation_choices(ticket: Ticket | None) -> list[tuple[str, str]]:
+    """Return the profile's HANDLE-7 kinds as form choices."""
+    name = ticket.profile if ticket is not None else settings.HOTLINE_PROFILE
+    return [(item.code, item.text) for item in escalation_kinds(load_profile(name))]

@@ -336,7 +336,10 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
         ordered = ordered.filter(Q(content__icontains=q[:100]) | Q(number__icontains=q[:30]))
     page = _page(request, ordered)
     rows = ticket_rows(list(page.object_list), now)
+    if state == "assisting":
+        ordered = sel.unit_inbox_assisting(user, ordered)
     state_counts = {s.value: tickets.filter(state=s.value).count() for s in sel.UNIT_OPEN}
+    state_counts["assisting"] = sel.unit_inbox_assisting(user, tickets).count()
     return render(
         request,
         "workbench/unit_inbox.html",
@@ -350,6 +353,11 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
             "q": request.GET.get("q", ""),
             "query": _query_without_page(request),
             "unit": user.unit,
+            "assisting": set(
+                sel.unit_inbox_assisting(
+                    user, tickets.filter(pk__in=[t.pk for t in page.object_list])
+                ).values_list("number", flat=True)
+            ),
         },
     )
 
@@ -568,10 +576,67 @@ ACTIONS: dict[str, tuple[type[Any], Callable[[Any, Ticket, dict[str, Any], Any],
         lambda u, t, d, _f: svc.ticket_reopen(actor=u, ticket=t, note=d["note"]),
     ),
     "archive": (f.EmptyForm, lambda u, t, d, _f: svc.ticket_archive(actor=u, ticket=t)),
+    # Issue 12 part 2.
+    "liaison_call": (
+        f.LiaisonCallForm,
+        lambda u, t, d, _f: svc.ticket_liaison_call(
+            actor=u, ticket=t, liaison_id=d["liaison"], reached=d["reached"], note=d["note"]
+        ),
+    ),
+    "assist_sign": (f.EmptyForm, lambda u, t, d, _f: svc.ticket_assist_sign(actor=u, ticket=t)),
+    "assist_submit": (
+        f.ContributionForm,
+        lambda u, t, d, _f: svc.ticket_assist_submit(actor=u, ticket=t, content=d["content"]),
+    ),
+    "assist_waive": (
+        f.WaiveForm,
+        lambda u, t, d, _f: svc.ticket_assist_waive(
+            actor=u, ticket=t, unit_code=d["unit"], reason=d["reason"]
+        ),
+    ),
+    "escalation_flag": (
+        f.EscalationFlagForm,
+        lambda u, t, d, _f: svc.ticket_escalation_flag(
+            actor=u, ticket=t, kinds=d["kinds"], note=d["note"]
+        ),
+    ),
+    "reclassify_request": (
+        f.ReasonForm,
+        lambda u, t, d, _f: svc.ticket_reclassify_request(actor=u, ticket=t, reason=d["reason"]),
+    ),
+    "reclassify_decide": (
+        f.ReclassifyDecisionForm,
+        lambda u, t, d, _f: svc.ticket_reclassify_decide(
+            actor=u, ticket=t, decision=d["decision"], note=d["note"]
+        ),
+    ),
+    "event_flag": (
+        f.EventFlagForm,
+        lambda u, t, d, _f: svc.ticket_event_flag(
+            actor=u, ticket=t, event_at=d["event_at"], note=d["note"]
+        ),
+    ),
+    "event_report": (
+        f.EventReportForm,
+        lambda u, t, d, _f: svc.ticket_event_report(
+            actor=u, ticket=t, kind=d["kind"], note=d["note"]
+        ),
+    ),
 }
+
+
+def _form(form_class: type[Any], ticket: Ticket, *args: Any, **kwargs: Any) -> Any:
+    """Build an action's form, giving the ticket to forms whose choices depend on it."""
+    if getattr(form_class, "needs_ticket", False):
+        kwargs["ticket"] = ticket
+    return form_class(*args, **kwargs)
+
 
 #: The order and grouping of action forms on the ticket page: main actions first.
 PRIMARY = (
+    "liaison_call",
+    "assist_sign",
+    "assist_submit",
     "sign",
     "contact",
     "reply",
@@ -617,7 +682,7 @@ def _ticket_page(
         elif action == "reply":
             form = form_class(prefix=action)
         else:
-            form = form_class(prefix=action)
+            form = _form(form_class, current, prefix=action)
         action_forms.append(
             {
                 "action": action,
@@ -672,6 +737,12 @@ def _ticket_page(
         "attach_error": error if bound and bound[0] == "attach" else "",
         "is_unit_user": not user.is_centre_staff,
         "finished": current.state in {s.value for s in sel.FINISHED},
+        "liaison_prompt": user.is_centre_staff and sel.liaison_prompt(current),
+        "reply_waits": svc.reply_blocked_by(current)
+        if current.state in {s.value for s in sel.UNIT_OPEN}
+        else "",
+        "escalation_labels": dict(sel.escalation_choices(current)),
+        "lead_named_by": load_profile(current.profile).assisting.named_by_label,
     }
     return render(request, "workbench/ticket.html", context, status=status)
 
@@ -684,7 +755,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     form_class, call = ACTIONS[action]
-    form = form_class(request.POST, prefix=action)
+    form = _form(form_class, current, request.POST, prefix=action)
     if form.is_valid():
         try:
             call(_user(request), current, form.cleaned_data, form)

@@ -35,6 +35,9 @@ EXTRA_EVENTS = {
     "ticket.deadline.moved": gettext_lazy("Deadline recomputed"),
     "ticket.deadline.warning": gettext_lazy("Deadline near"),
     "ticket.deadline.overdue": gettext_lazy("Deadline passed"),
+    "ticket.urgent.reported": gettext_lazy("Urgent matter reported to management"),
+    "ticket.reclassify.approved": gettext_lazy("Reclassified as complex"),
+    "ticket.reclassify.refused": gettext_lazy("Reclassification refused"),
 }
 
 CALLBACK_LABELS = {
@@ -44,6 +47,12 @@ CALLBACK_LABELS = {
     "unreached": gettext_lazy("Not reached"),
     "": gettext_lazy("Not stated"),
 }
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    """Return ``mapping[key]`` (None when missing), for labels looked up in templates."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
 
 
 @register.filter
