@@ -318,7 +318,10 @@ def test_callback_dissatisfied_then_redo_from_the_callback_queue(
     svc.ticket_reply(actor=unit_officer, ticket=dispatched, content="已处理")
     caller = login(callback_agent)
     html = caller.get("/callbacks/").content.decode()
-    assert dispatched.number in html and "13900001111" in html
+    assert dispatched.number in html and "139****1111" in html
+    # PRIVACY-3: the list masks the number; the full one is an audited click away.
+    assert "13900001111" not in html
+    assert "13900001111" in caller.get(f"/callbacks/{dispatched.number}/caller/").content.decode()
     caller.post(
         f"/tickets/{dispatched.number}/do/callback/",
         {
