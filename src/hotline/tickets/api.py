@@ -199,7 +199,7 @@ class UnitRef(Schema):
     waived_reason: str = ""
 
 
-class LiaisonOut(Schema):
+class TicketLiaisonOut(Schema):
     id: int
     name: str
     phone: str
@@ -299,7 +299,7 @@ class TicketOut(Schema):
     allowed_actions: list[str]
     escalation: list[str] = []
     event_at: datetime | None = None
-    liaisons: list[LiaisonOut] = []
+    liaisons: list[TicketLiaisonOut] = []
     reclassifications: list[ReclassificationOut] = []
 
 
