@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.masking import mask_phone
+
 
 class Citizen(models.Model):
     """A person who contacts the centre. Personal data: every staff read is audited (PRIVACY-3).
@@ -40,6 +42,4 @@ class Citizen(models.Model):
 
 def masked_phone(phone: str) -> str:
     """Return the phone with its middle digits hidden (138****1234), for logs and lists."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
+    return mask_phone(phone)

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,16 +17,16 @@ from ninja.files import UploadedFile
 
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.tickets import services as svc
-from hotline.tickets.access import (
-    citizen_hidden_from,
-    ticket_citizen_for_user,
-    ticket_get_for_user,
-    tickets_visible_to,
-)
+from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user
 from hotline.tickets.attachments import attachment_add
-from hotline.tickets.models import Assignment, Deadline, ExtensionRequest, Ticket
-from hotline.tickets.sweep import CLOCK_LABELS
-from hotline.tickets.transitions import STATE_LABELS, State
+from hotline.tickets.models import ExtensionRequest, Ticket
+from hotline.tickets.selectors import (
+    TicketFilters,
+    extension_view,
+    ticket_rows,
+    ticket_view_for,
+    tickets_filtered,
+)
 
 router = Router(tags=["tickets"])
 
@@ -251,188 +250,16 @@ class TicketPage(Schema):
 
 
 def _extension_out(request_: ExtensionRequest) -> dict[str, Any]:
-    return {
-        "id": request_.pk,
-        "ticket": request_.ticket.number,
-        "unit": request_.unit.code,
-        "until": request_.until,
-        "reason": request_.reason,
-        "basis": request_.basis,
-        "status": request_.status,
-        "requested_at": request_.requested_at,
-        "decided_at": request_.decided_at,
-        "decided_until": request_.decided_until,
-        "decision_note": request_.decision_note,
-    }
-
-
-def worst_light(deadlines: list[Deadline], now: datetime) -> str:
-    """Return the ticket's light: its worst open deadline's (normal when none is open)."""
-    lights = {d.light(now) for d in deadlines}
-    for light in ("overdue", "warning"):
-        if light in lights:
-            return light
-    return "normal"
+    return extension_view(request_)
 
 
 def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    """Return the ticket as ``request.user`` may see it (PRIVACY-2), auditing citizen reads."""
-    user: Any = request.user
-    now = timezone.now()
-    hidden = citizen_hidden_from(user, ticket)
-    deadlines = list(
-        ticket.deadlines.select_related("assignment__unit").prefetch_related("changes")
-    )
-    assignments = ticket.assignments.filter(active=True).select_related("unit")
-    return {
-        "number": ticket.number,
-        "state": ticket.state,
-        "state_label": STATE_LABELS[State(ticket.state)],
-        "version": ticket.version,
-        "profile": ticket.profile,
-        "channel": ticket.channel,
-        "category": ticket.category,
-        "content": ticket.content,
-        "urgent": ticket.urgent,
-        "complex": ticket.complex,
-        "confidential": ticket.confidential,
-        "address": ticket.address,
-        "area": ticket.area.code if ticket.area else None,
-        "complained_unit": ticket.complained_unit.code if ticket.complained_unit else None,
-        "registered_at": ticket.registered_at,
-        "citizen": ticket_citizen_for_user(user, ticket, request=request),
-        "units": [
-            {"code": a.unit.code, "name": a.unit.name, "role": a.role, "signed_at": a.signed_at}
-            for a in assignments
-        ],
-        "light": worst_light(deadlines, now),
-        "deadlines": [
-            {
-                "id": d.pk,
-                "kind": d.kind,
-                "label": CLOCK_LABELS.get(d.kind, d.kind),
-                "unit_code": d.assignment.unit.code if d.assignment else None,
-                "start_at": d.start_at,
-                "due_at": d.due_at,
-                "warn_at": d.warn_at,
-                "met_at": d.met_at,
-                "light": d.light(now),
-                "basis": d.basis,
-                "provisional": d.provisional,
-                "history": [
-                    {
-                        "at": c.at,
-                        "old_due_at": c.old_due_at,
-                        "new_due_at": c.new_due_at,
-                        "reason": c.reason,
-                    }
-                    for c in d.changes.all()
-                ],
-            }
-            for d in deadlines
-        ],
-        "events": [
-            {
-                "at": e.at,
-                "action": e.action,
-                "actor": e.actor.get_full_name() or e.actor.username if e.actor else None,
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "note": e.note,
-                "payload": e.payload,
-            }
-            for e in ticket.events.select_related("actor")
-        ],
-        "extensions": [
-            _extension_out(x) for x in ticket.extensions.select_related("ticket", "unit")
-        ],
-        "attachments": []
-        if hidden
-        else [
-            {
-                "id": a.pk,
-                "name": a.name,
-                "content_type": a.content_type,
-                "size": a.size,
-                "uploaded_at": a.uploaded_at,
-                "url": f"/api/v1/tickets/{ticket.number}/attachments/{a.pk}",
-            }
-            for a in ticket.attachments.all()
-        ],
-        "related": list(ticket.related.values_list("number", flat=True)),
-        "allowed_actions": svc.ticket_actions_for(user, ticket, now),
-    }
+    """Return the ticket as ``request.user`` may see it: ``selectors.ticket_view_for``."""
+    return ticket_view_for(request.user, ticket, request=request)  # type: ignore[arg-type]
 
 
 def _get(request: HttpRequest, number: str) -> Ticket:
     return ticket_get_for_user(request.user, number)  # type: ignore[arg-type]
-
-
-def tickets_filtered(user: Any, filters: ListFilters, now: datetime) -> QuerySet[Ticket]:
-    """Return the user's tickets narrowed by the list filters (shared with the UI)."""
-    tickets = tickets_visible_to(user)
-    if filters.state:
-        tickets = tickets.filter(state__in=filters.state.split(","))
-    if filters.category:
-        tickets = tickets.filter(category__in=filters.category.split(","))
-    if filters.unit:
-        tickets = tickets.filter(
-            Exists(
-                Assignment.objects.filter(
-                    ticket=OuterRef("pk"), active=True, unit__code=filters.unit
-                )
-            )
-        )
-    if filters.q:
-        text = filters.q.strip()[:100]
-        tickets = tickets.filter(
-            Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
-        )
-    if filters.light:
-        open_ = Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True)
-        overdue = Exists(open_.filter(due_at__lte=now))
-        warning = Exists(open_.filter(warn_at__lte=now))
-        if filters.light == "overdue":
-            tickets = tickets.filter(overdue)
-        elif filters.light == "warning":
-            tickets = tickets.filter(warning).exclude(overdue)
-        else:
-            tickets = tickets.exclude(warning).exclude(overdue)
-    return tickets
-
-
-def ticket_rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
-    """Return list rows for ``tickets`` with their light and next due time (two queries)."""
-    ids = [t.pk for t in tickets]
-    open_deadlines: dict[int, list[Deadline]] = {}
-    for d in Deadline.objects.filter(ticket_id__in=ids, met_at__isnull=True):
-        open_deadlines.setdefault(d.ticket_id, []).append(d)
-    leads = {
-        a.ticket_id: a.unit.code
-        for a in Assignment.objects.filter(
-            ticket_id__in=ids, active=True, role="lead"
-        ).select_related("unit")
-    }
-    rows = []
-    for t in tickets:
-        mine = open_deadlines.get(t.pk, [])
-        dues = [d.due_at for d in mine if d.due_at is not None]
-        rows.append(
-            {
-                "number": t.number,
-                "state": t.state,
-                "state_label": STATE_LABELS[State(t.state)],
-                "category": t.category,
-                "channel": t.channel,
-                "content": t.content[:120],
-                "urgent": t.urgent,
-                "registered_at": t.registered_at,
-                "lead_unit": leads.get(t.pk),
-                "light": worst_light(mine, now),
-                "next_due_at": min(dues) if dues else None,
-            }
-        )
-    return rows
 
 
 # ----------------------------------------------------------------------------- endpoints
@@ -463,7 +290,15 @@ def ticket_register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
 @router.get("/tickets", response=TicketPage, summary="Tickets visible to you, filtered")
 def ticket_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     now = timezone.now()
-    tickets = tickets_filtered(request.user, filters, now).order_by("-registered_at", "-id")
+    criteria = TicketFilters(
+        state=filters.state,
+        unit=filters.unit,
+        light=filters.light,
+        category=filters.category,
+        q=filters.q,
+    )
+    user: Any = request.user
+    tickets = tickets_filtered(user, criteria, now).order_by("-registered_at", "-id")
     paginator = Paginator(tickets, PAGE_SIZE)
     if filters.page < 1 or (filters.page > paginator.num_pages and filters.page != 1):
         raise InvalidInput(f"页码超出范围（共 {paginator.num_pages} 页）。")
@@ -472,7 +307,7 @@ def ticket_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, 
         "count": paginator.count,
         "page": page.number,
         "pages": paginator.num_pages,
-        "results": ticket_rows(list(page.object_list), now),
+        "results": ticket_rows(user, list(page.object_list), now),
     }
 
 

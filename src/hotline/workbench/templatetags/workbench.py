@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hotline.core.categories import Category
+from hotline.core.masking import mask_text
 from hotline.policy.sla import display
 from hotline.tickets.services import EVENT_ACTIONS
 from hotline.tickets.sweep import CLOCK_LABELS
@@ -44,6 +45,12 @@ CALLBACK_LABELS = {
     "unreached": gettext_lazy("Not reached"),
     "": gettext_lazy("Not stated"),
 }
+
+
+@register.filter
+def masked(text: str) -> str:
+    """Return free text with phone numbers masked, as every list shows it (PRIVACY-3)."""
+    return mask_text(str(text or ""))
 
 
 @register.filter
