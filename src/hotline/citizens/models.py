@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hotline.core.masking import mask_phone
+from hotline.core.masking import mask_name, mask_phone
 
 
 class Citizen(models.Model):
@@ -38,6 +38,16 @@ class Citizen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or '—'} {masked_phone(self.phone)}"
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone as lists show it (PRIVACY-3): ``139****0033``."""
+        return mask_phone(self.phone)
+
+    @property
+    def masked_name(self) -> str:
+        """The name as lists show it (PRIVACY-3): ``王*`` / ``王*明``."""
+        return mask_name(self.name)
 
 
 def masked_phone(phone: str) -> str:

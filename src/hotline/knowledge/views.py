@@ -224,10 +224,31 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _article_for_user(request: HttpRequest, article_id: int) -> Article:
+    """Return the article whose working copy the user may read and change; otherwise 404.
+
+    Scoped exactly as the knowledge API scopes drafts: the working copy (a draft, one in
+    review, a returned one) belongs to its unit, so only the owning unit (and its parents'
+    administrators) and the centre reach it. Everybody with ``kb.view`` reads the published
+    versions, like ``GET /api/v1/kb/articles/{id}``.
+    """
     _require(request, "kb.view")
-    return get_object_or_404(
-        Article.objects.select_related("unit", "live_version", "reviewed_by"), pk=article_id
+    articles = scope_to_units(
+        request.user,  # type: ignore[arg-type]
+        Article.objects.select_related("unit", "live_version", "reviewed_by"),
+        "unit",
     )
+    return get_object_or_404(articles, pk=article_id)
+
+
+def _live_number(article_id: int) -> int | None:
+    """Return the number of the article's published version in force, if it has one."""
+    article = (
+        Article.objects.select_related("live_version")
+        .filter(pk=article_id, live_version__isnull=False)
+        .exclude(status=Status.WITHDRAWN)
+        .first()
+    )
+    return article.live_version.number if article and article.live_version else None
 
 
 @login_required
@@ -270,7 +291,18 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = _article_for_user(request, article_id)
+    """The working copy with its history, for its unit and the centre.
+
+    Another unit's user is sent to the published version (as the API shows it), or gets 404
+    when there is none: another unit's draft is never shown.
+    """
+    try:
+        article = _article_for_user(request, article_id)
+    except Http404:
+        number = _live_number(article_id)
+        if number is None:
+            raise
+        return redirect("knowledge:article_version", article_id, number)
     return render(
         request,
         "knowledge/article_detail.html",
@@ -300,6 +332,11 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     user: Any = request.user
     if not public and not (user.is_authenticated and user.can("kb.view")):
         raise Http404
+    if not public and _live_number(attachment.article_id) is None:
+        # An unpublished article's files belong to its working copy: same scope as the draft.
+        owned = scope_to_units(user, Article.objects.filter(pk=attachment.article_id), "unit")
+        if not owned.exists():
+            raise Http404
     try:
         handle = attachment.file.open("rb")
     except OSError:

@@ -1,7 +1,7 @@
 """Queries behind the screens: queues, counts by light, unit suggestions, a caller's history.
 
-Every ticket query starts from ``tickets.access.tickets_visible_to`` (or ``tickets.selectors.tickets_filtered``),
-so no screen can show a ticket its user may not see.
+Every ticket query starts from ``tickets.access.tickets_visible_to`` (or
+``tickets.selectors.tickets_filtered``), so no screen can show a ticket its user may not see.
 """
 
 from __future__ import annotations
