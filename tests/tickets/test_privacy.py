@@ -167,17 +167,16 @@ def test_free_text_and_notifications_never_name_a_hidden_citizen(agent, unit, un
 
 
 @pytest.fixture
-def filed(agent, pair):
+def filed(agent, pair, settings, tmp_path):
     """The complainant's identity card, filed with the complaint by the centre."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     _ordinary, complaint = pair
     upload = SimpleUploadedFile(FILE, b"%PDF-1.4 id card", content_type="application/pdf")
     return attachment_add(actor=agent, ticket=complaint, upload=upload)
 
 
 @pytest.mark.req("PRIVACY-2")
-def test_attachment_names_of_a_hidden_ticket_never_reach_the_unit(
-    agent, unit_officer, pair, filed, settings, tmp_path
-):
+def test_attachment_names_of_a_hidden_ticket_never_reach_the_unit(agent, unit_officer, pair, filed):
     """PRIVACY-2: not in the timeline, the attachment list, lists, search or notifications."""
     _ordinary, complaint = pair
     outbox_deliver()
