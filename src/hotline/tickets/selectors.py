@@ -105,7 +105,8 @@ def ticket_view_for(
         note = e.note
         if e.action == ATTACHMENT_EVENT:
             # The file's name is the complainant's material: only for those who may see it.
-            note = "" if hidden else names.get((e.payload or {}).get("attachment"), note)
+            filed = (e.payload or {}).get("attachment")
+            note = "" if hidden else names.get(filed, note) if isinstance(filed, int) else note
         events.append(
             {
                 "at": e.at,
