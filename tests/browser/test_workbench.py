@@ -215,6 +215,53 @@ def test_a_unit_clerk_opening_another_units_ticket_gets_403(
     shot(page, "forbidden_403")
 
 
+@pytest.mark.req("PRIVACY-2")
+def test_the_ticket_page_hides_the_complainant_and_their_files_from_the_unit(
+    open_as, browser, live_server, agent, unit, unit_officer, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hotline.tickets.attachments import attachment_add
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ordinary = svc.ticket_register(
+        actor=agent,
+        channel="phone",
+        category="consultation",
+        content="咨询垃圾分类时间",
+        citizen_phone="13900000033",
+        citizen_name="王某明",
+    )
+    complaint = svc.ticket_register(
+        actor=agent,
+        channel="phone",
+        category="complaint",
+        content="投诉住建局窗口人员态度恶劣",
+        citizen_phone="13900000033",
+        citizen_name="王某明",
+        complained_unit_code=unit.code,
+        related=[ordinary.number],
+    )
+    upload = SimpleUploadedFile("王某身份证.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    attachment_add(actor=agent, ticket=complaint, upload=upload)
+    for ticket in (ordinary, complaint):
+        svc.ticket_dispatch(actor=agent, ticket=ticket, unit_code=unit.code)
+    page = open_as(browser, live_server, unit_officer.username)
+    page.goto(f"{live_server.url}/tickets/{complaint.number}/")
+    expect(page.get_by_text("对贵单位保密（PRIVACY-2）", exact=True)).to_be_visible()
+    html = page.content()
+    for secret in ("13900000033", "王某明", "王某身份证.pdf", ordinary.number):
+        assert secret not in html
+    shot(page, "ticket_hidden_from_unit", full_page=True)
+    page.goto(f"{live_server.url}/tickets/{ordinary.number}/")
+    expect(page.get_by_text("王某明 · 13900000033")).to_be_visible()
+    assert complaint.number not in page.content()
+    centre = open_as(browser, live_server, agent.username)
+    centre.goto(f"{live_server.url}/tickets/{complaint.number}/")
+    expect(centre.get_by_role("link", name="王某身份证.pdf")).to_be_visible()
+    expect(centre.locator(".timeline").get_by_text("王某身份证.pdf")).to_be_visible()
+
+
 def test_the_screens_of_each_role(
     open_as,
     browser,

@@ -190,3 +190,56 @@ def test_attachments_are_uploaded_by_the_unit_and_served_by_visibility(
     assert client.get(reverse("knowledge:attachment", args=[internal_file.pk])).status_code == 404
     page = client.get(reverse("knowledge:public_article", args=[public.pk])).content.decode()
     assert "申请表.pdf" in page
+
+
+@pytest.mark.req("PRIVACY-1")
+def test_another_units_draft_pages_are_scoped_as_the_api_scopes_them(
+    client, unit_officer, unit_admin, reviewer, outsider, settings, tmp_path
+):
+    """Issue 11 leak 3: a draft belongs to its unit; another unit reads only what is published."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    article = services.article_create(
+        actor=unit_officer,
+        unit=unit_officer.unit,
+        data=services.ArticleInput(title="草稿：内部处理口径", answer="尚未发布的口径"),
+    )
+    services.attachment_add(
+        actor=unit_officer,
+        article=article,
+        upload=SimpleUploadedFile("草稿附件.pdf", b"%PDF-1.4 draft"),
+    )
+    draft_file = article.attachments.get()
+    detail = reverse("knowledge:article_detail", args=[article.pk])
+    edit = reverse("knowledge:article_edit", args=[article.pk])
+    client.force_login(outsider)
+    assert client.get(detail).status_code == 404
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, {"title": "改掉"}).status_code == 404
+    assert client.get(reverse("knowledge:attachment", args=[draft_file.pk])).status_code == 404
+    assert client.get(f"/api/v1/kb/articles/{article.pk}").status_code == 404
+    # The owning unit and the centre keep their access.
+    client.force_login(unit_officer)
+    assert "尚未发布的口径" in client.get(detail).content.decode()
+    assert client.get(edit).status_code == 200
+    client.force_login(reviewer)
+    assert client.get(detail).status_code == 200
+    # Once published, another unit reads the published version, as the API shows it; a new
+    # working copy on top of it stays with the owner.
+    services.article_submit(actor=unit_admin, article=article)
+    services.article_review(actor=reviewer, article=article, approve=True)
+    article.refresh_from_db()
+    services.article_update(
+        actor=unit_officer,
+        article=article,
+        data=services.ArticleInput(title="草稿：内部处理口径", answer="修订中的新口径"),
+    )
+    client.force_login(outsider)
+    response = client.get(detail)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("knowledge:article_version", args=[article.pk, 1])
+    page = client.get(response["Location"]).content.decode()
+    assert "尚未发布的口径" in page and "修订中的新口径" not in page
+    assert client.get(edit).status_code == 404
+    assert client.get(f"/api/v1/kb/articles/{article.pk}").status_code == 200

@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from hotline.citizens.masking import mask_name, mask_phone
 from hotline.citizens.models import Citizen
 from hotline.core.admin_mixins import RolePermissionAdmin
 from hotline.core.audit import audit_record
+from hotline.core.masking import mask_name, mask_phone
 
 
 @admin.register(Citizen)

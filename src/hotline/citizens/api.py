@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from hotline.citizens.access import citizen_get_for_user, citizen_search_for_user
 from hotline.citizens.models import Citizen
 from hotline.core.edge import RowId
+from hotline.core.masking import mask_name, mask_phone
 
 router = Router(tags=["citizens"])
 
@@ -28,10 +29,15 @@ def _out(citizen: Citizen) -> dict[str, object]:
     }
 
 
-@router.get("/citizens", response=list[CitizenOut], summary="Caller look-up by phone (audited)")
+@router.get(
+    "/citizens",
+    response=list[CitizenOut],
+    summary="Caller look-up by phone (audited; phone and name masked, PRIVACY-3)",
+)
 def citizen_lookup(request: HttpRequest, phone: str) -> list[dict[str, object]]:
+    """A list: phone and name masked; ``GET /citizens/{id}`` gives the full record, audited."""
     found = citizen_search_for_user(request.user, phone=phone, request=request)  # type: ignore[arg-type]
-    return [_out(c) for c in found]
+    return [{**_out(c), "phone": mask_phone(c.phone), "name": mask_name(c.name)} for c in found]
 
 
 @router.get("/citizens/{citizen_id}", response=CitizenOut, summary="One citizen (audited)")

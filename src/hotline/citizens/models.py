@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.masking import mask_name, mask_phone
+
 
 class Citizen(models.Model):
     """A person who contacts the centre. Personal data: every staff read is audited (PRIVACY-3).
@@ -37,9 +39,17 @@ class Citizen(models.Model):
     def __str__(self) -> str:
         return f"{self.name or '—'} {masked_phone(self.phone)}"
 
+    @property
+    def masked_phone(self) -> str:
+        """The phone as lists show it (PRIVACY-3): ``139****0033``."""
+        return mask_phone(self.phone)
+
+    @property
+    def masked_name(self) -> str:
+        """The name as lists show it (PRIVACY-3): ``王*`` / ``王*明``."""
+        return mask_name(self.name)
+
 
 def masked_phone(phone: str) -> str:
     """Return the phone with its middle digits hidden (138****1234), for logs and lists."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
+    return mask_phone(phone)

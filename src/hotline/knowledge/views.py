@@ -233,35 +233,31 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _article_for_user(request: HttpRequest, article_id: int) -> Article:
-    """Return an article the user maintains (their unit's, or any for centre staff).
+    """Return the article whose working copy the user may read and change; otherwise 404.
 
-    Exactly the API's scope: another unit's working copy (a draft, a submitted or returned
-    one) is out of reach and answers 404 like a missing article; its published version is
-    readable through ``_published_for_user``.
+    Scoped exactly as the knowledge API scopes drafts: the working copy (a draft, one in
+    review, a returned one) belongs to its unit, so only the owning unit (and its parents'
+    administrators) and the centre reach it. Everybody with ``kb.view`` reads the published
+    versions, like ``GET /api/v1/kb/articles/{id}``.
     """
     _require(request, "kb.view")
-    return get_object_or_404(
-        scope_to_units(
-            request.user,  # type: ignore[arg-type]
-            Article.objects.select_related("unit", "live_version", "reviewed_by"),
-            "unit",
-        ),
-        pk=article_id,
+    articles = scope_to_units(
+        request.user,  # type: ignore[arg-type]
+        Article.objects.select_related("unit", "live_version", "reviewed_by"),
+        "unit",
     )
+    return get_object_or_404(articles, pk=article_id)
 
 
-def _published_for_user(request: HttpRequest, article_id: int) -> ArticleVersion:
-    """Return the live version of another unit's article, as the API gives it (``kb.view``)."""
-    _require(request, "kb.view")
+def _live_number(article_id: int) -> int | None:
+    """Return the number of the article's published version in force, if it has one."""
     article = (
         Article.objects.select_related("live_version")
         .filter(pk=article_id, live_version__isnull=False)
         .exclude(status=Status.WITHDRAWN)
         .first()
     )
-    if article is None or article.live_version is None:
-        raise Http404
-    return article.live_version
+    return article.live_version.number if article and article.live_version else None
 
 
 @login_required
@@ -304,14 +300,18 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
-    user: Any = request.user
-    _require(request, "kb.view")
-    in_scope = scope_to_units(user, Article.objects.filter(pk=article_id), "unit").exists()
-    if not in_scope:
-        # Another unit's article: only what is published, never its working copy.
-        live = _published_for_user(request, article_id)
-        return redirect("knowledge:article_version", article_id, live.number)
-    article = _article_for_user(request, article_id)
+    """The working copy with its history, for its unit and the centre.
+
+    Another unit's user is sent to the published version (as the API shows it), or gets 404
+    when there is none: another unit's draft is never shown.
+    """
+    try:
+        article = _article_for_user(request, article_id)
+    except Http404:
+        number = _live_number(article_id)
+        if number is None:
+            raise
+        return redirect("knowledge:article_version", article_id, number)
     return render(
         request,
         "knowledge/article_detail.html",
@@ -341,14 +341,10 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     user: Any = request.user
     if not public and not (user.is_authenticated and user.can("kb.view")):
         raise Http404
-    if not public:
-        # Staff read another unit's attachment only once its article is published (in force
-        # internally); a draft's files stay with the unit that drafts it, as the API scopes it.
-        published = version is not None and attachment.article.status != Status.WITHDRAWN
-        in_scope = scope_to_units(
-            user, Article.objects.filter(pk=attachment.article_id), "unit"
-        ).exists()
-        if not (published or in_scope):
+    if not public and _live_number(attachment.article_id) is None:
+        # An unpublished article's files belong to its working copy: same scope as the draft.
+        owned = scope_to_units(user, Article.objects.filter(pk=attachment.article_id), "unit")
+        if not owned.exists():
             raise Http404
     try:
         handle = attachment.file.open("rb")

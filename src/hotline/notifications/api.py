@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from hotline.accounts.models import User
 from hotline.core.edge import RowId
 from hotline.core.errors import NotFound
+from hotline.core.masking import mask_text
 from hotline.notifications.models import InboxItem
 
 router = Router(tags=["notifications"])
@@ -42,8 +43,9 @@ def _out(item: InboxItem) -> dict[str, Any]:
         "id": item.pk,
         "created_at": item.created_at,
         "topic": item.topic,
-        "title": item.title,
-        "body": item.body,
+        # PRIVACY-3: a list of notifications shows phone numbers masked.
+        "title": mask_text(item.title),
+        "body": mask_text(item.body),
         "ticket": item.ticket.number if item.ticket else None,
         "read": item.read_at is not None,
     }

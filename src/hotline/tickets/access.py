@@ -19,10 +19,12 @@ from django.http import HttpRequest
 from hotline.accounts.scope import unit_scope_paths
 from hotline.core.audit import audit_record
 from hotline.core.errors import NotFound
+from hotline.core.masking import redact
 from hotline.tickets.models import Assignment, Ticket
 
 if TYPE_CHECKING:
     from hotline.accounts.models import User
+    from hotline.directory.models import Unit
 
 
 def tickets_visible_to(user: User) -> models.QuerySet[Ticket]:
@@ -61,40 +63,51 @@ def citizen_hidden_from(user: User, ticket: Ticket) -> bool:
     """Return True when ``user`` must not learn who the citizen is (PRIVACY-2)."""
     if user.is_centre_staff:
         return False
+    return citizen_hidden_from_unit(ticket, user.unit)
+
+
+def citizen_hidden_from_unit(ticket: Ticket, unit: Unit | None) -> bool:
+    """Return True when the users of handling ``unit`` must not learn who the citizen is."""
     if ticket.confidential:
         return True
     complained = ticket.complained_unit
-    if complained is None or user.unit is None:
+    if complained is None or unit is None:
         return False
     # The unit complained about, its parents and its sub-units are all "the unit complained about".
-    return user.unit.path.startswith(complained.path) or complained.path.startswith(user.unit.path)
+    return unit.path.startswith(complained.path) or complained.path.startswith(unit.path)
 
 
-def tickets_citizen_hidden_q(user: User) -> models.Q | None:
-    """Return a filter for the tickets on which the citizen is hidden from ``user``.
+def ticket_text_for_unit(ticket: Ticket, unit: Unit | None, text: str) -> str:
+    """Return text written about ``ticket`` for ``unit`` (a notification), PRIVACY-2 applied.
 
-    ``None`` when nothing is hidden from the user (centre staff). The queryset form of
-    ``citizen_hidden_from``: confidential tickets, and tickets complaining about the user's
-    unit, one of its parents or one of its sub-units (PRIVACY-2).
+    When the citizen is hidden from the unit, the citizen's phone and name are blotted out.
+    """
+    if not citizen_hidden_from_unit(ticket, unit):
+        return text
+    citizen = ticket.citizen
+    return redact(text, [citizen.phone, citizen.name])
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """Return ``/A/B/C/`` and every path above it: ``/A/``, ``/A/B/``, ``/A/B/C/``."""
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def tickets_citizen_hidden_q(user: User) -> models.Q:
+    """Return the filter matching the tickets on which ``user`` must not learn the citizen.
+
+    The same rule as ``citizen_hidden_from``, as a query: confidential tickets, and tickets
+    complained about a unit on the user's unit's line (itself, a parent, a sub-unit). Matches
+    nothing for centre staff.
     """
     if user.is_centre_staff:
-        return None
+        return models.Q(pk__in=[])
     q = models.Q(confidential=True)
-    unit = user.unit
-    if unit is not None:
-        # Parents of the user's unit are the path's prefixes: /A/, /A/B/, ... (codes).
-        parts = [p for p in unit.path.split("/") if p]
-        prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-        q |= models.Q(complained_unit__path__in=prefixes)
-        q |= models.Q(complained_unit__path__startswith=unit.path)
+    if user.unit is not None:
+        q |= models.Q(complained_unit__path__in=_ancestor_paths(user.unit.path))
+        q |= models.Q(complained_unit__path__startswith=user.unit.path)
     return q
-
-
-def tickets_with_citizen_visible_to(user: User) -> models.QuerySet[Ticket]:
-    """Return the tickets the user may see on which the citizen is not hidden from them."""
-    tickets = tickets_visible_to(user)
-    hidden = tickets_citizen_hidden_q(user)
-    return tickets if hidden is None else tickets.exclude(hidden)
 
 
 def ticket_citizen_for_user(
@@ -112,13 +125,14 @@ def ticket_citizen_for_user(
             request=request,
             detail={"via": "ticket", "ticket": ticket.number},
         )
-    # PRIVACY-2: an earlier ticket on which this citizen is hidden from the reader (a complaint
-    # about the reader's unit, a confidential call) is left out entirely, so that this ticket
-    # never reveals who made that one.
+    # PRIVACY-2: an earlier ticket on which this citizen is hidden from the user (a complaint
+    # about the user's unit, a confidential call) is left out, so that the user never learns
+    # through this ticket that the same person made that one.
     earlier = (
-        tickets_with_citizen_visible_to(user)
+        tickets_visible_to(user)
         .filter(citizen=citizen)
         .exclude(pk=ticket.pk)
+        .exclude(tickets_citizen_hidden_q(user))
         .order_by("-registered_at")
         .values("number", "state", "registered_at")
     )

@@ -27,8 +27,13 @@ from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user
 from hotline.tickets.attachments import attachment_add
 from hotline.tickets.models import ExtensionRequest, Ticket
-from hotline.tickets.selectors import extension_view as _extension_out
-from hotline.tickets.selectors import ticket_rows, ticket_view, tickets_filtered
+from hotline.tickets.selectors import (
+    TicketFilters,
+    extension_view,
+    ticket_rows,
+    ticket_view_for,
+    tickets_filtered,
+)
 from hotline.tickets.transitions import ACTION_LABELS, RULES, Action
 
 router = Router(tags=["tickets"])
@@ -327,9 +332,13 @@ class TicketPage(Schema):
 # ----------------------------------------------------------------------------- helpers
 
 
+def _extension_out(request_: ExtensionRequest) -> dict[str, Any]:
+    return extension_view(request_)
+
+
 def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    """Return the ticket as ``request.user`` may see it (PRIVACY-2), auditing citizen reads."""
-    return ticket_view(request.user, ticket, request=request)
+    """Return the ticket as ``request.user`` may see it: ``selectors.ticket_view_for``."""
+    return ticket_view_for(request.user, ticket, request=request)  # type: ignore[arg-type]
 
 
 def _get(request: HttpRequest, number: str) -> Ticket:
@@ -365,7 +374,15 @@ def ticket_register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
 @router.get("/tickets", response=TicketPage, summary="Tickets visible to you, filtered")
 def ticket_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     now = timezone.now()
-    tickets = tickets_filtered(request.user, filters, now).order_by("-registered_at", "-id")
+    criteria = TicketFilters(
+        state=filters.state,
+        unit=filters.unit,
+        light=filters.light,
+        category=filters.category,
+        q=filters.q,
+    )
+    user: Any = request.user
+    tickets = tickets_filtered(user, criteria, now).order_by("-registered_at", "-id")
     paginator = Paginator(tickets, PAGE_SIZE)
     if filters.page < 1 or (filters.page > paginator.num_pages and filters.page != 1):
         raise InvalidInput(f"页码超出范围（共 {paginator.num_pages} 页）。")
@@ -374,7 +391,7 @@ def ticket_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, 
         "count": paginator.count,
         "page": page.number,
         "pages": paginator.num_pages,
-        "results": ticket_rows(list(page.object_list), now),
+        "results": ticket_rows(user, list(page.object_list), now),
     }
 
 

@@ -73,7 +73,9 @@ def attachment_add(*, actor: Any, ticket: Ticket, upload: UploadedFile[Any]) -> 
             action="ticket.attachment.added",
             from_state=ticket.state,
             to_state=ticket.state,
-            note=name,
+            # No file name here: events travel (timeline, subscribers, exports) and the name may
+            # identify the complainant (PRIVACY-2); the reader's view adds it where it may.
+            note="",
             payload={"attachment": attachment.pk, "size": size},
         )
     return attachment

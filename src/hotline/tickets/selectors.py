@@ -1,99 +1,40 @@
-"""What a reader may see of tickets: one structure built here, presented by the API and pages.
+"""What a reader may see of tickets: one ticket's view, the filtered list and its rows.
 
-``ticket_view`` is the single place where PRIVACY-2 shapes a ticket for its reader (the
-citizen block, attachments, the timeline); ``tickets_filtered`` and ``ticket_rows`` build the
-lists. Pages (workbench) and the API (``tickets.api``) both call these; neither depends on
-the other.
+The API (``tickets/api.py``) and the pages (``workbench``) both present these plain structures;
+neither builds its own. PRIVACY-2 is applied here, once: a reader from whom the citizen is
+hidden (``access.citizen_hidden_from``) gets no name, phone, address or earlier tickets, no
+attachments and no attachment names, no related ticket of the same citizen, and free text with
+the citizen's phone and name blotted out. Lists mask phone numbers in free text (PRIVACY-3).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hotline.core.masking import mask_name, mask_phone, mask_text, redact
 from hotline.tickets import services as svc
 from hotline.tickets.access import (
     citizen_hidden_from,
     ticket_citizen_for_user,
+    tickets_citizen_hidden_q,
     tickets_visible_to,
 )
-from hotline.tickets.models import Assignment, Deadline, ExtensionRequest, Ticket, TicketEvent
+from hotline.tickets.models import Assignment, Deadline, Ticket
 from hotline.tickets.sweep import CLOCK_LABELS
 from hotline.tickets.transitions import STATE_LABELS, State
 
-# Events whose note or payload names a document the citizen gave (an attachment's file name
-# may carry the citizen's name or ID number): a hidden reader sees only that a file was added.
-ATTACHMENT_EVENTS = frozenset({"ticket.attachment.added"})
-HIDDEN_ATTACHMENT_NOTE = "（附件）"
+if TYPE_CHECKING:
+    from hotline.accounts.models import User
+    from hotline.citizens.models import Citizen
 
-
-class TicketFilters(Protocol):
-    """The list filters (the API's query schema and the pages' form both provide them)."""
-
-    @property
-    def state(self) -> str | None: ...
-
-    @property
-    def unit(self) -> str | None: ...
-
-    @property
-    def light(self) -> str | None: ...
-
-    @property
-    def category(self) -> str | None: ...
-
-    @property
-    def q(self) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class TicketQuery:
-    """The list filters as plain values (what the pages build from their filter form)."""
-
-    state: str | None = None
-    unit: str | None = None
-    light: str | None = None
-    category: str | None = None
-    q: str | None = None
-
-
-def event_view(event: TicketEvent, *, hidden: bool) -> dict[str, Any]:
-    """Return one timeline entry as the reader may see it (PRIVACY-2 for attachment names)."""
-    note = event.note
-    payload = event.payload
-    if hidden and event.action in ATTACHMENT_EVENTS:
-        note = HIDDEN_ATTACHMENT_NOTE
-        payload = {k: v for k, v in payload.items() if k not in {"name", "file", "filename"}}
-    return {
-        "at": event.at,
-        "action": event.action,
-        "actor": event.actor.get_full_name() or event.actor.username if event.actor else None,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "note": note,
-        "payload": payload,
-    }
-
-
-def extension_view(request_: ExtensionRequest) -> dict[str, Any]:
-    return {
-        "id": request_.pk,
-        "ticket": request_.ticket.number,
-        "unit": request_.unit.code,
-        "until": request_.until,
-        "reason": request_.reason,
-        "basis": request_.basis,
-        "status": request_.status,
-        "requested_at": request_.requested_at,
-        "decided_at": request_.decided_at,
-        "decided_until": request_.decided_until,
-        "decision_note": request_.decision_note,
-    }
+#: The timeline event that files an attachment; its note is the file's name.
+ATTACHMENT_EVENT = "ticket.attachment.added"
 
 
 def worst_light(deadlines: list[Deadline], now: datetime) -> str:
@@ -105,22 +46,79 @@ def worst_light(deadlines: list[Deadline], now: datetime) -> str:
     return "normal"
 
 
-def ticket_view(
-    user: Any, ticket: Ticket, *, request: HttpRequest | None, now: datetime | None = None
-) -> dict[str, Any]:
-    """Return the ticket as ``user`` may see it: the one reader's view (PRIVACY-2).
+def _secrets(citizen: Citizen | None) -> list[str]:
+    """Return what identifies ``citizen``: to be blotted out for a hidden reader."""
+    if citizen is None:
+        return []
+    return [citizen.phone, citizen.name]
 
-    The API and the ticket page both present this structure. When the citizen is hidden from
-    the reader, the citizen block says only ``hidden``, and nothing that could name the
-    citizen reaches the reader: no attachments, and no attachment's file name in the
-    timeline. Every read of the citizen's identity is audited (PRIVACY-3).
+
+def _redact_value(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {k: _redact_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v, secrets) for v in value]
+    return value
+
+
+def ticket_related_for(user: User, ticket: Ticket) -> list[str]:
+    """Return the numbers of the related tickets ``user`` may know of (PRIVACY-2).
+
+    Centre staff see every link. A unit sees only related tickets it can open, and never a
+    link between two tickets of the same citizen when the citizen is hidden on either: that
+    link would tie the hidden complaint to a caller the unit knows.
+    """
+    related = ticket.related.all()
+    if not user.is_centre_staff:
+        related = related.filter(pk__in=tickets_visible_to(user).values("pk"))
+        if citizen_hidden_from(user, ticket):
+            related = related.exclude(citizen_id=ticket.citizen_id)
+        else:
+            related = related.exclude(
+                Q(citizen_id=ticket.citizen_id) & tickets_citizen_hidden_q(user)
+            )
+    return list(related.order_by("number").values_list("number", flat=True))
+
+
+def ticket_view_for(
+    user: User, ticket: Ticket, *, request: HttpRequest | None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Return the ticket as ``user`` may see it: the one reader's view (PRIVACY-2, PRIVACY-3).
+
+    The keys are those of the API's ``TicketOut``; pages get two more per event
+    (``actor_name``, the staff member's full name) that the API leaves out. Showing the
+    citizen in full writes a ``citizen.view`` audit entry (``access.ticket_citizen_for_user``).
     """
     now = now or timezone.now()
     hidden = citizen_hidden_from(user, ticket)
+    secrets = _secrets(ticket.citizen) if hidden else []
     deadlines = list(
         ticket.deadlines.select_related("assignment__unit").prefetch_related("changes")
     )
     assignments = ticket.assignments.filter(active=True).select_related("unit")
+    attachments = list(ticket.attachments.all())
+    names = {a.pk: a.name for a in attachments}
+    events = []
+    for e in ticket.events.select_related("actor"):
+        note = e.note
+        if e.action == ATTACHMENT_EVENT:
+            # The file's name is the complainant's material: only for those who may see it.
+            filed = (e.payload or {}).get("attachment")
+            note = "" if hidden else names.get(filed, note) if isinstance(filed, int) else note
+        events.append(
+            {
+                "at": e.at,
+                "action": e.action,
+                "actor": e.actor.get_full_name() or e.actor.username if e.actor else None,
+                "actor_name": e.actor.full_name or e.actor.username if e.actor else None,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "note": redact(note, secrets) if hidden else note,
+                "payload": _redact_value(e.payload, secrets) if hidden else e.payload,
+            }
+        )
     return {
         "number": ticket.number,
         "state": ticket.state,
@@ -129,11 +127,11 @@ def ticket_view(
         "profile": ticket.profile,
         "channel": ticket.channel,
         "category": ticket.category,
-        "content": ticket.content,
+        "content": redact(ticket.content, secrets) if hidden else ticket.content,
         "urgent": ticket.urgent,
         "complex": ticket.complex,
         "confidential": ticket.confidential,
-        "address": ticket.address,
+        "address": redact(ticket.address, secrets) if hidden else ticket.address,
         "area": ticket.area.code if ticket.area else None,
         "complained_unit": ticket.complained_unit.code if ticket.complained_unit else None,
         "registered_at": ticket.registered_at,
@@ -176,7 +174,7 @@ def ticket_view(
             }
             for d in deadlines
         ],
-        "events": [event_view(e, hidden=hidden) for e in ticket.events.select_related("actor")],
+        "events": events,
         "extensions": [
             extension_view(x) for x in ticket.extensions.select_related("ticket", "unit")
         ],
@@ -191,9 +189,9 @@ def ticket_view(
                 "uploaded_at": a.uploaded_at,
                 "url": f"/api/v1/tickets/{ticket.number}/attachments/{a.pk}",
             }
-            for a in ticket.attachments.all()
+            for a in attachments
         ],
-        "related": list(ticket.related.values_list("number", flat=True)),
+        "related": ticket_related_for(user, ticket),
         "allowed_actions": svc.ticket_actions_for(user, ticket, now),
         **_part2_view(ticket, assignments),
     }
@@ -232,8 +230,57 @@ def _part2_view(ticket: Ticket, assignments: Any) -> dict[str, Any]:
     }
 
 
-def tickets_filtered(user: Any, filters: TicketFilters, now: datetime) -> QuerySet[Ticket]:
-    """Return the user's tickets narrowed by the list filters (shared with the UI)."""
+def extension_view(request_: Any) -> dict[str, Any]:
+    """Return an extension request (HANDLE-5) as the API and pages show it."""
+    return {
+        "id": request_.pk,
+        "ticket": request_.ticket.number,
+        "unit": request_.unit.code,
+        "until": request_.until,
+        "reason": request_.reason,
+        "basis": request_.basis,
+        "status": request_.status,
+        "requested_at": request_.requested_at,
+        "decided_at": request_.decided_at,
+        "decided_until": request_.decided_until,
+        "decision_note": request_.decision_note,
+    }
+
+
+# ----------------------------------------------------------------------------- lists
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """The list filters, shared by ``GET /api/v1/tickets`` and the ticket list page."""
+
+    state: str | None = None
+    unit: str | None = None
+    light: str | None = None
+    category: str | None = None
+    q: str | None = None
+
+
+def tickets_search(user: User, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Return ``tickets`` matching ``text``: number, content, address, the citizen's phone/name.
+
+    PRIVACY-2: the citizen's phone and name are searched only on tickets where the citizen is
+    not hidden from ``user``; and a ticket on which the citizen is hidden never matches text
+    that is part of that citizen's phone or name, so a search cannot be used to ask "did this
+    caller complain about us?".
+    """
+    text = text.strip()[:100]
+    if not text:
+        return tickets
+    hidden = tickets_citizen_hidden_q(user)
+    matches = Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
+    matches |= (Q(citizen__phone=text) | Q(citizen__name=text)) & ~hidden
+    probes = Q(citizen__phone__contains=text) | Q(citizen__name__contains=text)
+    return tickets.filter(matches).exclude(hidden & probes)
+
+
+def tickets_filtered(user: User, filters: TicketFilters, now: datetime) -> QuerySet[Ticket]:
+    """Return the user's tickets narrowed by the list filters (API and pages alike)."""
     tickets = tickets_visible_to(user)
     if filters.state:
         tickets = tickets.filter(state__in=filters.state.split(","))
@@ -248,10 +295,7 @@ def tickets_filtered(user: Any, filters: TicketFilters, now: datetime) -> QueryS
             )
         )
     if filters.q:
-        text = filters.q.strip()[:100]
-        tickets = tickets.filter(
-            Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
-        )
+        tickets = tickets_search(user, tickets, filters.q)
     if filters.light:
         open_ = Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True)
         overdue = Exists(open_.filter(due_at__lte=now))
@@ -265,8 +309,8 @@ def tickets_filtered(user: Any, filters: TicketFilters, now: datetime) -> QueryS
     return tickets
 
 
-def ticket_rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
-    """Return list rows for ``tickets`` with their light and next due time (two queries)."""
+def ticket_rows(user: User, tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
+    """Return list rows for ``tickets`` with their light and next due time (three queries)."""
     ids = [t.pk for t in tickets]
     open_deadlines: dict[int, list[Deadline]] = {}
     for d in Deadline.objects.filter(ticket_id__in=ids, met_at__isnull=True):
@@ -277,10 +321,26 @@ def ticket_rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
             ticket_id__in=ids, active=True, role="lead"
         ).select_related("unit")
     }
+    hidden_ids: set[int] = set()
+    if not user.is_centre_staff:
+        hidden_ids = set(
+            Ticket.objects.filter(pk__in=ids)
+            .filter(tickets_citizen_hidden_q(user))
+            .values_list("pk", flat=True)
+        )
+    citizens: dict[int, list[str]] = {}
+    if hidden_ids:
+        citizens = {
+            pk: [phone, name]
+            for pk, phone, name in Ticket.objects.filter(pk__in=hidden_ids).values_list(
+                "pk", "citizen__phone", "citizen__name"
+            )
+        }
     rows = []
     for t in tickets:
         mine = open_deadlines.get(t.pk, [])
         dues = [d.due_at for d in mine if d.due_at is not None]
+        content = redact(t.content, citizens[t.pk]) if t.pk in hidden_ids else t.content
         rows.append(
             {
                 "number": t.number,
@@ -288,7 +348,7 @@ def ticket_rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
                 "state_label": STATE_LABELS[State(t.state)],
                 "category": t.category,
                 "channel": t.channel,
-                "content": t.content[:120],
+                "content": mask_text(content[:120]),
                 "urgent": t.urgent,
                 "registered_at": t.registered_at,
                 "lead_unit": leads.get(t.pk),
@@ -297,3 +357,23 @@ def ticket_rows(tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def ticket_text_for(user: User, ticket: Ticket | None, text: str) -> str:
+    """Return text about ``ticket`` (a notification's title or body) as ``user`` may read it.
+
+    For a reader the citizen is hidden from, the citizen's phone and name and the names of the
+    ticket's attachments are blotted out (PRIVACY-2); phone numbers are masked for all
+    (PRIVACY-3).
+    """
+    if ticket is not None and citizen_hidden_from(user, ticket):
+        names = list(ticket.attachments.values_list("name", flat=True))
+        text = redact(text, [*_secrets(ticket.citizen), *names])
+    return mask_text(text)
+
+
+def citizen_masked(citizen: Citizen | None) -> dict[str, str]:
+    """Return the citizen's name and phone as lists show them (PRIVACY-3): masked, unaudited."""
+    if citizen is None:
+        return {"name": "", "phone": ""}
+    return {"name": mask_name(citizen.name), "phone": mask_phone(citizen.phone)}

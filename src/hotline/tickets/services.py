@@ -30,6 +30,7 @@ from hotline.policy.profiles import (
 )
 from hotline.policy.services import calendar_current
 from hotline.policy.sla import compute_due
+from hotline.tickets.access import ticket_text_for_unit
 from hotline.tickets.models import (
     Assignment,
     Channel,
@@ -474,8 +475,10 @@ def _dispatch(
         for unit in [units[unit_code], *(units[c] for c in assisting)]:
             outbox_put(
                 topic=code,
-                title=f"新工单 {ticket.number}：{ticket.content[:40]}",
-                body=note,
+                title=ticket_text_for_unit(
+                    ticket, unit, f"新工单 {ticket.number}：{ticket.content}"
+                )[:60],
+                body=ticket_text_for_unit(ticket, unit, note),
                 unit=unit,
                 ticket=ticket,
                 at=at,

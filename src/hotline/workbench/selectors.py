@@ -1,7 +1,7 @@
 """Queries behind the screens: queues, counts by light, unit suggestions, a caller's history.
 
-Every ticket query starts from ``tickets.access.tickets_visible_to`` (or ``tickets_filtered``),
-so no screen can show a ticket its user may not see.
+Every ticket query starts from ``tickets.access.tickets_visible_to`` (or
+``tickets.selectors.tickets_filtered``), so no screen can show a ticket its user may not see.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from hotline.notifications.models import InboxItem
 from hotline.policy.deadline import PolicyInputError, deadline_answer
 from hotline.policy.profiles import escalation_kinds, load_profile
 from hotline.policy.services import calendar_current
-from hotline.tickets.access import tickets_visible_to
+from hotline.tickets.access import tickets_citizen_hidden_q, tickets_visible_to
 from hotline.tickets.models import Assignment, Deadline, ExtensionRequest, Ticket, TicketEvent
 from hotline.tickets.transitions import State
 
@@ -379,6 +379,8 @@ def caller_history(user: Any, citizens: list[Citizen], limit: int = 10) -> list[
     tickets = (
         tickets_visible_to(user)
         .filter(citizen__in=citizens)
+        # PRIVACY-2: never list a ticket on which these citizens are hidden from the user.
+        .exclude(tickets_citizen_hidden_q(user))
         .annotate(
             finished=Case(
                 When(state__in=_values(FINISHED), then=Value(1)),

@@ -12,7 +12,6 @@ urlpatterns = [
     path("unit/", views.unit_inbox, name="unit_inbox"),
     path("board/", views.board, name="board"),
     path("callbacks/", views.callbacks, name="callbacks"),
-    path("callbacks/<str:number>/caller/", views.callback_caller, name="callback_caller"),
     path("tickets/", views.ticket_list, name="ticket_list"),
     path("tickets/<str:number>/", views.ticket, name="ticket"),
     path("tickets/<str:number>/do/<str:action>/", views.ticket_act, name="ticket_act"),

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,20 +26,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.citizens.access import citizen_search_for_user
-from hotline.citizens.masking import mask_name, mask_phone
 from hotline.core.errors import DomainError, NotFound
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
-from hotline.tickets.access import (
-    citizen_hidden_from,
-    ticket_citizen_for_user,
-    ticket_get_for_user,
-)
+from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user, tickets_visible_to
 from hotline.tickets.attachments import attachment_add
 from hotline.tickets.models import ExtensionRequest, Ticket
-from hotline.tickets.selectors import TicketQuery, ticket_rows, ticket_view, tickets_filtered
+from hotline.tickets.selectors import (
+    TicketFilters,
+    citizen_masked,
+    ticket_rows,
+    ticket_text_for,
+    ticket_view_for,
+    tickets_filtered,
+    tickets_search,
+)
 from hotline.tickets.transitions import ACTION_LABELS, Action, State
 from hotline.workbench import forms as f
 from hotline.workbench import selectors as sel
@@ -294,7 +296,7 @@ def dispatch_queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, tickets)
     items = list(page.object_list)
     now = timezone.now()
-    rows = ticket_rows(items, now)
+    rows = ticket_rows(_user(request), items, now)
     returns = sel.last_events(items, "ticket.returned")
     for row, ticket in zip(rows, items, strict=True):
         row["ticket"] = ticket
@@ -333,11 +335,9 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
     if state in {s.value for s in sel.UNIT_OPEN}:
         ordered = ordered.filter(state=state)
     if q := request.GET.get("q", "").strip():
-        ordered = ordered.filter(Q(content__icontains=q[:100]) | Q(number__icontains=q[:30]))
+        ordered = tickets_search(user, ordered, q)
     page = _page(request, ordered)
-    rows = ticket_rows(list(page.object_list), now)
-    if state == "assisting":
-        ordered = sel.unit_inbox_assisting(user, ordered)
+    rows = ticket_rows(user, list(page.object_list), now)
     state_counts = {s.value: tickets.filter(state=s.value).count() for s in sel.UNIT_OPEN}
     state_counts["assisting"] = sel.unit_inbox_assisting(user, tickets).count()
     return render(
@@ -405,7 +405,8 @@ def callbacks(request: HttpRequest) -> HttpResponse:
                 "ticket": ticket,
                 "reply": reply,
                 "last_try": tries.get(ticket.pk),
-                "citizen": _citizen_for_callback(request, ticket),
+                # PRIVACY-3: masked here; the ticket page shows the number in full (audited).
+                "citizen": citizen_masked(ticket.citizen),
             }
         )
     dissatisfied = list(sel.dissatisfied_queue(user).select_related("citizen")[:50])
@@ -425,34 +426,13 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _citizen_for_callback(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    """The caller as the queue lists it: masked (PRIVACY-3); the full number is one click away."""
-    if citizen_hidden_from(_user(request), ticket):
-        return {"hidden": True, "name": "", "phone": ""}
-    return {
-        "hidden": False,
-        "name": mask_name(ticket.citizen.name),
-        "phone": mask_phone(ticket.citizen.phone),
-    }
-
-
-@screen
-@require_GET
-def callback_caller(request: HttpRequest, number: str) -> HttpResponse:
-    """The caller's full name and number for the callback agent about to dial (audited)."""
-    _require(request, "callback", "inspector", "reviewer", "supervisor")
-    current = ticket_for(request, number)
-    citizen = ticket_citizen_for_user(_user(request), current, request=request)
-    return render(request, "workbench/_callback_caller.html", {"citizen": citizen})
-
-
 @screen
 def ticket_list(request: HttpRequest) -> HttpResponse:
     """Every ticket the user may see, filterable and paginated."""
     form = f.TicketFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    filters = TicketQuery(
+    filters = TicketFilters(
         state=data.get("state") or None,
         unit=data.get("unit") or None,
         light=data.get("light") or None,
@@ -467,7 +447,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": ticket_rows(list(page.object_list), now),
+            "rows": ticket_rows(_user(request), list(page.object_list), now),
             "query": _query_without_page(request),
             "unit": Unit.objects.filter(code=data.get("unit") or "").first(),
         },
@@ -665,7 +645,7 @@ def _ticket_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    data = ticket_view(user, current, request=request)
+    data = ticket_view_for(user, current, request=request)
     allowed = [a for a in data["allowed_actions"] if a in ACTIONS]
     pending = current.extensions.filter(status=ExtensionRequest.Status.PENDING).first()
     action_forms: list[dict[str, Any]] = []
@@ -706,11 +686,6 @@ def _ticket_page(
         )
     dispatching = {"dispatch", "redispatch"} & set(allowed)
     events = data["events"]
-    # Staff are named by their full name (the API gives first/last name or the username).
-    actors = [e.actor for e in current.events.select_related("actor")]
-    for event, actor in zip(events, actors, strict=False):
-        if actor is not None:
-            event["actor"] = f"{actor.full_name or actor.username}"
     returned = next((e for e in reversed(events) if e["action"] == "ticket.returned"), None)
     rejected = next((e for e in reversed(events) if e["action"] == "ticket.rejected"), None)
     open_deadlines = [d for d in data["deadlines"] if d["met_at"] is None and d["due_at"]]
@@ -723,8 +698,8 @@ def _ticket_page(
         "returned": returned,
         "rejected": rejected,
         "next_due": next_due,
-        "related": Ticket.objects.filter(number__in=data["related"]).only(
-            "number", "state", "content"
+        "related": ticket_rows(
+            user, list(tickets_visible_to(user).filter(number__in=data["related"])), timezone.now()
         ),
         "units": _unit_choices() if dispatching else [],
         "suggestions": sel.unit_suggestions(
@@ -732,7 +707,7 @@ def _ticket_page(
         )
         if dispatching
         else [],
-        "can_attach": not citizen_hidden_from(user, current),
+        "can_attach": not data["citizen"]["hidden"],
         "attach_form": bound[1] if bound and bound[0] == "attach" else f.AttachmentForm(),
         "attach_error": error if bound and bound[0] == "attach" else "",
         "is_unit_user": not user.is_centre_staff,
@@ -811,15 +786,20 @@ def ticket_file(request: HttpRequest, number: str, attachment_id: int) -> HttpRe
 @screen
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's in-app notifications; POST marks them all read."""
-    items = InboxItem.objects.filter(user=_user(request)).select_related("ticket")
+    user = _user(request)
+    items = InboxItem.objects.filter(user=user).select_related(
+        "ticket__citizen", "ticket__complained_unit"
+    )
     if request.method == "POST":
         items.filter(read_at__isnull=True).update(read_at=timezone.now())
         messages.success(request, _("All notifications marked read."))
         return redirect("workbench:inbox")
+    page = _page(request, items, 50)
+    for item in page.object_list:  # shown, never saved: PRIVACY-2 and masking per reader
+        item.title = ticket_text_for(user, item.ticket, item.title)
+        item.body = ticket_text_for(user, item.ticket, item.body)
     return render(
-        request,
-        "workbench/inbox.html",
-        {"page": _page(request, items, 50), "query": _query_without_page(request)},
+        request, "workbench/inbox.html", {"page": page, "query": _query_without_page(request)}
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hotline.core.categories import Category
+from hotline.core.masking import mask_text
 from hotline.policy.sla import display
 from hotline.tickets.services import EVENT_ACTIONS
 from hotline.tickets.sweep import CLOCK_LABELS
@@ -50,9 +51,9 @@ CALLBACK_LABELS = {
 
 
 @register.filter
-def get_item(mapping: dict[str, Any], key: str) -> Any:
-    """Return ``mapping[key]`` (None when missing), for labels looked up in templates."""
-    return mapping.get(key) if isinstance(mapping, dict) else None
+def masked(text: str) -> str:
+    """Return free text with phone numbers masked, as every list shows it (PRIVACY-3)."""
+    return mask_text(str(text or ""))
 
 
 @register.filter
