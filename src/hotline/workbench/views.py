@@ -336,6 +336,8 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
         ordered = ordered.filter(state=state)
     if q := request.GET.get("q", "").strip():
         ordered = tickets_search(user, ordered, q)
+    if state == "assisting":
+        ordered = sel.unit_inbox_assisting(user, ordered)
     page = _page(request, ordered)
     rows = ticket_rows(user, list(page.object_list), now)
     state_counts = {s.value: tickets.filter(state=s.value).count() for s in sel.UNIT_OPEN}

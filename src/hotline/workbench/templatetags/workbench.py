@@ -140,3 +140,9 @@ def url_with(name: str, *args: Any, **query: Any) -> str:
     base = reverse(name, args=args)
     params = {k: v for k, v in query.items() if v not in (None, "")}
     return f"{base}?{urlencode(params)}" if params else base
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    """Return ``mapping[key]`` (None when missing), for labels looked up in templates."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
