@@ -123,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "hotline.core.context_processors.hotline",
+                "hotline.accounts.context_processors.hotline",
             ],
         },
     },

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "hotline.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    demo_loader = "hotline.accounts.demo.accounts_demo"
+    demo_after = ("directory",)
+    demo_notice = "hotline.accounts.demo.demo_logins_text"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from hotline.accounts.models import User, UserRole
 from hotline.accounts.roles import Role
 from hotline.directory.models import Unit
+
+if TYPE_CHECKING:
+    from hotline.core.demo import DemoOptions
 
 # The demo password exists only here, in the demo data; never use it for real accounts.
 DEMO_PASSWORD = "hotline-demo-2026"  # noqa: S105
@@ -49,3 +54,26 @@ def accounts_demo_load() -> list[tuple[str, str, list[str]]]:
             UserRole.objects.get_or_create(user=user, role=role.value)
         created.append((username, unit.short_name or unit.name, [r.value for r in roles]))
     return created
+
+
+def accounts_demo(options: DemoOptions) -> list[str]:
+    """The accounts' demo loader (``AccountsConfig.demo_loader``)."""
+    users = accounts_demo_load()
+    return [f"Staff: {len(users)} demo users."]
+
+
+def demo_logins_text() -> str:
+    """Return the demo logins as a small table (only if the demo users exist)."""
+    existing = set(
+        User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).values_list(
+            "username", flat=True
+        )
+    )
+    if not existing:
+        return "No demo users: run `hotline demo-data` to create them."
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    for username, full_name, unit_code, roles in DEMO_USERS:
+        if username in existing:
+            role_names = ", ".join(r.value for r in roles)
+            lines.append(f"  {username:<12} {role_names:<14} {unit_code:<8} {full_name}")
+    return "\n".join(lines)

@@ -6,3 +6,5 @@ class CitizensConfig(AppConfig):
     name = "hotline.citizens"
     label = "citizens"
     verbose_name = _("Citizens")
+    demo_loader = "hotline.citizens.demo.citizens_demo"
+    demo_after = ("directory",)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from hotline.citizens.models import Citizen
 from hotline.directory.models import Area
+
+if TYPE_CHECKING:
+    from hotline.core.demo import DemoOptions
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 _GIVEN = ["先生", "女士", "阿姨", "师傅", "大爷"]
@@ -34,3 +38,8 @@ def citizens_demo_load(count: int = 60) -> int:
             },
         )
     return Citizen.objects.filter(phone__startswith="1390000").count()
+
+
+def citizens_demo(options: DemoOptions) -> list[str]:
+    """The citizens' demo loader (``CitizensConfig.demo_loader``)."""
+    return [f"Citizens: {citizens_demo_load()}."]

@@ -6,3 +6,4 @@ class DirectoryConfig(AppConfig):
     name = "hotline.directory"
     label = "directory"
     verbose_name = _("Unit directory")
+    demo_loader = "hotline.directory.demo.directory_demo"

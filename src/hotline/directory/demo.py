@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from hotline.directory.models import Area, Liaison, ResponsibilityItem, Unit
+
+if TYPE_CHECKING:
+    from hotline.core.demo import DemoOptions
 
 DISTRICT_FILE = Path(__file__).resolve().parent / "demo" / "district.json"
 
@@ -108,3 +111,12 @@ def directory_demo_load(path: Path = DISTRICT_FILE) -> dict[str, int]:
         "liaisons": Liaison.objects.filter(unit__in=units.values()).count(),
         "responsibilities": ResponsibilityItem.objects.filter(unit__in=units.values()).count(),
     }
+
+
+def directory_demo(options: DemoOptions) -> list[str]:
+    """The directory's demo loader (``DirectoryConfig.demo_loader``)."""
+    counts = directory_demo_load()
+    return [
+        f"Directory: {counts['areas']} areas, {counts['units']} units, "
+        f"{counts['liaisons']} liaisons, {counts['responsibilities']} responsibility items."
+    ]

@@ -6,6 +6,8 @@ class KnowledgeConfig(AppConfig):
     name = "hotline.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge base")
+    demo_loader = "hotline.knowledge.demo.knowledge_demo"
+    demo_after = ("accounts", "directory")
 
     def ready(self) -> None:
         # Registers the index and expiry tasks with the worker.

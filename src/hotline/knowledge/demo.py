@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,9 @@ from django.utils import timezone
 from hotline.knowledge import services
 from hotline.knowledge.models import Article, Contribution
 from hotline.knowledge.services import ArticleInput
+
+if TYPE_CHECKING:
+    from hotline.core.demo import DemoOptions
 
 CORPUS = Path(__file__).resolve().parent / "demo" / "articles.json"
 
@@ -67,3 +71,9 @@ def knowledge_demo_load() -> dict[str, int]:
             contributor_name="张",
         )
     return {"created": result.created, "total": Article.objects.count()}
+
+
+def knowledge_demo(options: DemoOptions) -> list[str]:
+    """The knowledge base's demo loader (``KnowledgeConfig.demo_loader``)."""
+    knowledge = knowledge_demo_load()
+    return [f"Knowledge base: {knowledge['total']} articles ({knowledge['created']} new)."]

@@ -24,6 +24,7 @@ from hotline.core.audit import audit_record
 from hotline.core.errors import InvalidInput, NotFound, PermissionDenied
 from hotline.directory.models import Area, Unit
 from hotline.knowledge import textproc, workflow
+from hotline.knowledge.events import article_events_record
 from hotline.knowledge.models import (
     CONTENT_FIELDS,
     Article,
@@ -36,7 +37,6 @@ from hotline.knowledge.models import (
     Status,
     content_values,
 )
-from hotline.notifications.services import outbox_put
 
 TZ = ZoneInfo("Asia/Shanghai")
 MAX_KEYWORDS = 30
@@ -145,12 +145,16 @@ def _require_unit(actor: Any, unit: Unit) -> None:
 def _event(
     article: Article, action: str, actor: Any, comment: str = "", now: datetime | None = None
 ) -> None:
-    ArticleEvent.objects.create(
-        article=article,
-        action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        comment=comment,
-        at=now or timezone.now(),
+    article_events_record(
+        [
+            ArticleEvent(
+                article=article,
+                action=action,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                comment=comment,
+                at=now or timezone.now(),
+            )
+        ]
     )
 
 
@@ -667,6 +671,9 @@ def contribution_review(
 def articles_expiry_sweep(*, today: date | None = None) -> dict[str, int]:
     """Warn owners of articles about to expire, and take expired ones out of search.
 
+    The warning is the article's ``expiry_warning`` event; ``hotline.notifications`` subscribes
+    to it and tells the owning unit.
+
     Returns counts. Idempotent: a warning is recorded once per published version; the index
     update for an expired article is queued every run (a no-op once it is gone).
     """
@@ -692,14 +699,6 @@ def articles_expiry_sweep(*, today: date | None = None) -> dict[str, int]:
             )
             audit_record(
                 actor=None, action="kb.article.expiry_warning", obj=article, channel="worker"
-            )
-            valid_to = article.live_version.valid_to if article.live_version else None
-            outbox_put(
-                topic="kb.article.expiring",
-                title=f"知识库文章《{article.live_version.title if article.live_version else ''}》"
-                f"将于 {valid_to} 失效，请及时更新",
-                unit=article.unit,
-                payload={"article": article.pk},
             )
             warned += 1
     expired = list(

@@ -89,3 +89,27 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventReceipt(models.Model):
+    """An event delivered to an outbox subscriber (``hotline.core.events``): at most one each.
+
+    Written in the transaction in which the subscriber's handler ran, so a repeated delivery of
+    the same event (a duplicate message, a message marked undelivered again) finds it and skips
+    the handler.
+    """
+
+    channel = models.CharField(max_length=32)
+    subscriber = models.CharField(max_length=100)
+    event_id = models.BigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "subscriber", "event_id"], name="event_receipt_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.subscriber}:{self.event_id}"

@@ -5,6 +5,10 @@ a rolled-back change notifies nobody and a committed one cannot lose its notific
 ``outbox_deliver`` delivers due messages at least once: each message is claimed and marked in
 one transaction (``SKIP LOCKED`` on PostgreSQL, so several workers share the work); a failure
 is recorded and retried with exponential backoff.
+
+The same outbox carries the events owed to outbox subscribers (``hotline.core.events``):
+``events_enqueue`` writes them (adapter ``event``), ``_deliver_event`` calls the subscriber and
+records an ``EventReceipt``, so that each subscriber handles each event once.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hotline.accounts.models import User
-from hotline.notifications.models import DeliveryAttempt, InboxItem, OutboxMessage
+from hotline.core.events import Delivery, channel_get
+from hotline.notifications.models import DeliveryAttempt, EventReceipt, InboxItem, OutboxMessage
 
 logger = logging.getLogger("hotline.notifications")
 
@@ -99,9 +104,46 @@ def _deliver_log(message: OutboxMessage) -> None:
     )
 
 
+#: The adapter of the event deliveries that ``events_enqueue`` writes.
+EVENT_ADAPTER = "event"
+
+
+def events_enqueue(deliveries: list[Delivery]) -> None:
+    """Store events owed to outbox subscribers (``hotline.core.events``'s outbox backend)."""
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                created_at=d.at,
+                next_attempt_at=d.at,
+                adapter=EVENT_ADAPTER,
+                topic=d.code[:48],
+                title=f"{d.code} #{d.event_id} → {d.subscriber}"[:200],
+                payload={"channel": d.channel, "subscriber": d.subscriber, "event": d.event_id},
+            )
+            for d in deliveries
+        ]
+    )
+
+
+def _deliver_event(message: OutboxMessage) -> None:
+    """Call the outbox subscriber with its event, unless it already had that event."""
+    channel = message.payload["channel"]
+    subscriber = message.payload["subscriber"]
+    event_id = int(message.payload["event"])
+    done = EventReceipt.objects.filter(
+        channel=channel, subscriber=subscriber, event_id=event_id
+    ).exists()
+    if done:
+        return
+    channel_get(channel).deliver(subscriber, event_id)
+    # Unique: a concurrent delivery of a duplicate fails here, rolls the handler back and retries.
+    EventReceipt.objects.create(channel=channel, subscriber=subscriber, event_id=event_id)
+
+
 ADAPTERS: dict[str, Callable[[OutboxMessage], None]] = {
     "inbox": _deliver_inbox,
     "log": _deliver_log,
+    EVENT_ADAPTER: _deliver_event,
 }
 
 

@@ -21,6 +21,7 @@ from hotline.core.audit import audit_record
 from hotline.core.errors import InvalidInput
 from hotline.policy.calendar import WorkCalendar
 from hotline.policy.models import CalendarOverride, PublishedYear
+from hotline.policy.signals import calendar_changed
 
 _cache_lock = Lock()
 _cache: dict[str, Any] = {"signature": None, "calendar": None, "checked": float("-inf")}
@@ -175,19 +176,38 @@ def calendar_import(
             PublishedYear.objects.update_or_create(
                 year=published_year, defaults={"source_document": source_document}
             )
-        from hotline.tickets.services import deadlines_recompute_provisional
-
-        moved = deadlines_recompute_provisional(calendar=calendar_current())
+        counts = {"created": created, "updated": updated}
+        counts.update(
+            calendar_announce(
+                dates=[row.date for row in rows], source_document=source_document, actor=actor
+            )
+        )
         audit_record(
             actor=actor,
             action="calendar.import",
             channel="" if actor else "cli",
-            detail={
-                "document": source_document,
-                "published_year": published_year,
-                "created": created,
-                "updated": updated,
-                "deadlines_moved": moved,
-            },
+            detail={"document": source_document, "published_year": published_year, **counts},
         )
-    return {"created": created, "updated": updated, "deadlines_moved": moved}
+    return counts
+
+
+def calendar_announce(
+    *, dates: list[date], source_document: str = "", actor: Any = None
+) -> dict[str, int]:
+    """Announce changed working days (``calendar_changed``); return the receivers' counts.
+
+    Call it inside the transaction that changed the overrides, after the change.
+    """
+    calendar_cache_clear()
+    counts: dict[str, int] = {}
+    responses = calendar_changed.send(
+        sender=CalendarOverride,
+        dates=sorted(set(dates)),
+        source_document=source_document,
+        actor=actor,
+    )
+    for _receiver, response in responses:
+        if isinstance(response, dict):
+            for key, value in response.items():
+                counts[key] = counts.get(key, 0) + int(value)
+    return counts

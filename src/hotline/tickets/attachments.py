@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hotline.core.edge import file_name_clean, file_name_shorten, upload_name
 from hotline.core.errors import InvalidInput
+from hotline.tickets.events import events_record
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -66,16 +67,21 @@ def attachment_add(*, actor: Any, ticket: Ticket, upload: UploadedFile[Any]) -> 
         )
         attachment.file.save(upload_name(clean), upload, save=False)
         attachment.save()
-        TicketEvent.objects.create(
-            ticket=ticket,
-            at=now,
-            actor=actor,
-            action="ticket.attachment.added",
-            from_state=ticket.state,
-            to_state=ticket.state,
-            # No file name here: events travel (timeline, subscribers, exports) and the name may
-            # identify the complainant (PRIVACY-2); the reader's view adds it where it may.
-            note="",
-            payload={"attachment": attachment.pk, "size": size},
+        events_record(
+            [
+                TicketEvent(
+                    ticket=ticket,
+                    at=now,
+                    actor=actor,
+                    action="ticket.attachment.added",
+                    from_state=ticket.state,
+                    to_state=ticket.state,
+                    # No file name here: events travel (timeline, subscribers, exports) and the
+                    # name may identify the complainant (PRIVACY-2); the reader's view adds it
+                    # where it may.
+                    note="",
+                    payload={"attachment": attachment.pk, "size": size},
+                )
+            ]
         )
     return attachment

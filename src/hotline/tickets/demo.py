@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -25,11 +24,13 @@ from hotline.accounts.models import User, UserRole
 from hotline.citizens.models import Citizen
 from hotline.core.errors import DomainError
 from hotline.directory.models import Area, Unit
-from hotline.notifications.services import outbox_deliver
 from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.models import Ticket
 from hotline.tickets.sweep import deadlines_sweep
+
+if TYPE_CHECKING:
+    from hotline.core.demo import DemoOptions
 
 REQUESTS = Path(__file__).with_name("demo") / "requests.json"
 
@@ -267,11 +268,10 @@ def tickets_demo_load(count: int = 300, *, now: datetime | None = None) -> int:
                 story = _Story(ticket, start, end, steps)
                 _play(target, story, people, clerks[unit.code], unit, rng)
     deadlines_sweep(now=now)
-    quiet = logging.getLogger("hotline.notifications")
-    level = quiet.level
-    quiet.setLevel(logging.WARNING)  # the log adapter would print every demo notification
-    try:
-        outbox_deliver(now=now, limit=100_000)
-    finally:
-        quiet.setLevel(level)
     return Ticket.objects.count()
+
+
+def tickets_demo(options: DemoOptions) -> list[str]:
+    """The tickets' demo loader (``TicketsConfig.demo_loader``); the notifications' loader
+    delivers what the demo tickets notified."""
+    return [f"Tickets: {tickets_demo_load(options.tickets, now=options.now)}."]

@@ -19,7 +19,6 @@ from hotline.citizens.models import Citizen
 from hotline.core.categories import Category
 from hotline.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from hotline.directory.models import Area, Unit
-from hotline.notifications.services import outbox_put
 from hotline.policy.calendar import WorkCalendar
 from hotline.policy.deadline import PolicyInputError, deadline_answer
 from hotline.policy.profiles import (
@@ -30,7 +29,8 @@ from hotline.policy.profiles import (
 )
 from hotline.policy.services import calendar_current
 from hotline.policy.sla import compute_due
-from hotline.tickets.access import ticket_text_for_unit
+from hotline.tickets.events import events_record
+from hotline.tickets.events import notice_request as outbox_put
 from hotline.tickets.models import (
     Assignment,
     Channel,
@@ -183,7 +183,8 @@ def _event(
     payload: dict[str, Any] | None = None,
     at: datetime,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    """Append the action's event to the timeline and publish it (tickets/events.py)."""
+    event = TicketEvent(
         ticket=ticket,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -193,6 +194,8 @@ def _event(
         payload=payload or {},
         at=at,
     )
+    events_record([event])
+    return event
 
 
 def warn_at(profile: str, start: datetime, due_at: datetime | None) -> datetime | None:
@@ -472,17 +475,6 @@ def _dispatch(
             payload={"unit": unit_code, "assisting": assisting},
         )
         _dispatch_part2(ticket, actor=actor, action=action, at=at, calendar=calendar)
-        for unit in [units[unit_code], *(units[c] for c in assisting)]:
-            outbox_put(
-                topic=code,
-                title=ticket_text_for_unit(
-                    ticket, unit, f"新工单 {ticket.number}：{ticket.content}"
-                )[:60],
-                body=ticket_text_for_unit(ticket, unit, note),
-                unit=unit,
-                ticket=ticket,
-                at=at,
-            )
     return ticket
 
 
@@ -672,13 +664,6 @@ def ticket_return(
         )
         ticket.assignments.filter(active=True).update(active=False)
         _meet(ticket, ["assist"], at)  # the assisting units' part ends with the return
-        outbox_put(
-            topic="ticket.returned",
-            title=f"工单 {ticket.number} 被退回，待重新派单",
-            body=f"理由：{reason}；依据：{basis}",
-            ticket=ticket,
-            at=at,
-        )
     return ticket
 
 
@@ -832,7 +817,7 @@ def deadlines_recompute_provisional(
     """
     at = _now(now)
     calendar = calendar or calendar_current()
-    moved = 0
+    moved_events: list[TicketEvent] = []
     open_provisional = Deadline.objects.filter(provisional=True, met_at__isnull=True)
     for deadline in open_provisional.select_related("ticket"):
         ticket = deadline.ticket
@@ -861,21 +846,24 @@ def deadlines_recompute_provisional(
             warn_at=warn_at(ticket.profile, deadline.start_at, answer.due_at),
             provisional=answer.provisional,
         )
-        TicketEvent.objects.create(
-            ticket=ticket,
-            at=at,
-            action="ticket.deadline.moved",
-            from_state=ticket.state,
-            to_state=ticket.state,
-            note="节假日安排更新，时限重新计算",
-            payload={
-                "kind": deadline.kind,
-                "old_due_at": deadline.due_at.isoformat() if deadline.due_at else None,
-                "new_due_at": answer.due_at.isoformat() if answer.due_at else None,
-            },
+        moved_events.append(
+            TicketEvent(
+                ticket=ticket,
+                at=at,
+                action="ticket.deadline.moved",
+                from_state=ticket.state,
+                to_state=ticket.state,
+                note="节假日安排更新，时限重新计算",
+                payload={
+                    "deadline": deadline.pk,
+                    "kind": deadline.kind,
+                    "old_due_at": deadline.due_at.isoformat() if deadline.due_at else None,
+                    "new_due_at": answer.due_at.isoformat() if answer.due_at else None,
+                },
+            )
         )
-        moved += 1
-    return moved
+    events_record(moved_events)
+    return len(moved_events)
 
 
 def _move_deadline(deadline: Deadline, new_due: datetime, *, reason: str, at: datetime) -> None:
@@ -957,13 +945,6 @@ def ticket_extension_request(
                 "basis": basis.strip(),
             },
         )
-        outbox_put(
-            topic="ticket.extension.requested",
-            title=f"工单 {ticket.number} 申请延期，待审批",
-            body=f"{lead.unit.name}：{reason.strip()}",
-            ticket=ticket,
-            at=at,
-        )
     return request
 
 
@@ -1033,24 +1014,6 @@ def ticket_extension_decide(
             note=note.strip(),
             at=at,
             payload=payload,
-        )
-        told = (
-            "请承办单位将新的办理时限告知诉求人"
-            if tells == "unit"
-            else "由热线中心告知诉求人新的办理时限"
-        )
-        outbox_put(
-            topic=f"ticket.extension.{decision}",
-            title=(
-                f"工单 {ticket.number} 延期已同意，"
-                f"新时限 {timezone.localtime(new_due):%Y-%m-%d %H:%M}"
-                if decision == "approved"
-                else f"工单 {ticket.number} 延期未获同意"
-            ),
-            body=told if decision == "approved" else note.strip(),
-            unit=request.unit,
-            ticket=ticket,
-            at=at,
         )
     return request
 

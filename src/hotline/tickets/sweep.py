@@ -1,10 +1,11 @@
-"""The sweep: deadlines entering warning or overdue get an event and a notification, once.
+"""The sweep: deadlines entering warning or overdue get an event, once, published.
 
 The worker runs it every minute. It reads only the two partial indexes on ``Deadline``
 (``deadline_warn_pending``, ``deadline_breach_pending``), so with nothing due it scans nothing.
-Each batch is claimed, marked, given its events and its outbox messages in one transaction
-(``SKIP LOCKED`` on PostgreSQL): several workers never handle a deadline twice, and a worker
-killed mid-batch leaves the batch untouched for the next sweep.
+Each batch is claimed, marked and given its events in one transaction (``SKIP LOCKED`` on
+PostgreSQL), in which the events' transaction subscribers run (the notifications write their
+outbox rows there): several workers never handle a deadline twice, and a worker killed
+mid-batch leaves the batch untouched for the next sweep.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from hotline.notifications.models import OutboxMessage
-from hotline.notifications.services import DEFAULT_ADAPTERS
+from hotline.tickets.events import events_record
 from hotline.tickets.models import Deadline, TicketEvent
 
 #: The clocks by their Chinese names, for events and notifications.
@@ -50,42 +49,9 @@ def _claim(pending: QuerySet[Deadline], order: str, batch: int) -> list[int]:
     return list(pending.order_by(order).values_list("id", flat=True)[:batch])
 
 
-def _messages(deadline: Deadline, kind: str, at: datetime) -> list[OutboxMessage]:
-    ticket = deadline.ticket
-    label = CLOCK_LABELS.get(deadline.kind, deadline.kind)
-    due = timezone.localtime(deadline.due_at) if deadline.due_at else None
-    when = f"{due:%Y-%m-%d %H:%M}" if due else ""
-    if kind == "overdue":
-        title = f"工单 {ticket.number} {label}已超时（时限 {when}）"
-        topic = "ticket.deadline.overdue"
-    else:
-        title = f"工单 {ticket.number} {label}时限即将到期（{when}）"
-        topic = "ticket.deadline.warning"
-    unit = deadline.assignment.unit if deadline.assignment is not None else None
-    targets: list[Any] = [unit]
-    if kind == "overdue" and unit is not None:
-        targets.append(None)  # the centre's supervisors hear of every breach (SLA-5)
-    payload = {"deadline": deadline.pk, "kind": deadline.kind, "due_at": when}
-    return [
-        OutboxMessage(
-            created_at=at,
-            next_attempt_at=at,
-            adapter=adapter,
-            topic=topic,
-            title=title,
-            unit=target,
-            ticket=ticket,
-            payload=payload,
-        )
-        for target in targets
-        for adapter in DEFAULT_ADAPTERS
-    ]
-
-
 def _handle(ids: list[int], kind: str, at: datetime) -> int:
-    rows = list(Deadline.objects.filter(id__in=ids).select_related("ticket", "assignment__unit"))
+    rows = list(Deadline.objects.filter(id__in=ids).select_related("ticket"))
     events = []
-    messages: list[OutboxMessage] = []
     for deadline in rows:
         ticket = deadline.ticket
         events.append(
@@ -104,9 +70,7 @@ def _handle(ids: list[int], kind: str, at: datetime) -> int:
                 },
             )
         )
-        messages.extend(_messages(deadline, kind, at))
-    TicketEvent.objects.bulk_create(events, batch_size=1000)
-    OutboxMessage.objects.bulk_create(messages, batch_size=1000)
+    events_record(events)  # the notifications subscribe (hotline.notifications.subscribers)
     return len(rows)
 
 

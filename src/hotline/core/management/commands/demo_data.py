@@ -1,4 +1,4 @@
-"""``hotline demo-data``: load the fictional district, its units and the demo users."""
+"""``hotline demo-data``: run every app's demo loader (see hotline.core.demo)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from hotline.core.demo import demo_data_load, demo_logins_text
+from hotline.core.demo import demo_data_load, demo_notices_text
 
 
 class Command(BaseCommand):
@@ -21,4 +21,4 @@ class Command(BaseCommand):
         summary = demo_data_load(tickets=options["tickets"])
         for line in summary:
             self.stdout.write(line)
-        self.stdout.write(demo_logins_text())
+        self.stdout.write(demo_notices_text())

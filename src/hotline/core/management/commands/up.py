@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from hotline.core.demo import demo_logins_text
+from hotline.core.demo import demo_notices_text
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         time.sleep(2)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nhotline is running at {url}"))
-        self.stdout.write(demo_logins_text())
+        self.stdout.write(demo_notices_text())
         self.stdout.write("Press Ctrl-C to stop the web server and the worker.\n")
         try:
             while not stopping and all(child.poll() is None for child in children):

@@ -44,5 +44,5 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(
             f"{len(rows)} days imported ({counts['created']} new, {counts['updated']} updated); "
-            f"{counts['deadlines_moved']} provisional deadlines recomputed and moved."
+            f"{counts.get('deadlines_moved', 0)} provisional deadlines recomputed and moved."
         )
