@@ -50,10 +50,9 @@ PURE = {
 
 #: Pages present what a selector builds; they never go through an API module.
 PAGE_MODULES = {"views", "forms"}
-#: Known exceptions being removed (issue 21 item 4): a page renders a ticket through the API
-#: module's ``ticket_out``. The reader's-view selector in tickets replaces it; delete the entry
-#: then.
-KNOWN_EXCEPTIONS = {("hotline.workbench.views", "hotline.tickets.api")}
+#: Known exceptions: none. (The ticket page once rendered through ``tickets.api.ticket_out``;
+#: both now present ``tickets.selectors.ticket_view_for``.)
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def _modules() -> dict[str, Path]:
