@@ -30,7 +30,7 @@ from hotline.core.errors import DomainError
 from hotline.policy.profiles import available_profiles, load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.models import Ticket
-from hotline.tickets.transitions import Action, State
+from hotline.tickets.transitions import EVALUATION_RESULTS, Action, State
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +47,20 @@ FINISHED = {
     State.TRANSFERRED,
     State.NOT_ACCEPTED,
     State.ANSWERED,
+    State.NAVIGATED,
 }
 
 
 def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., Any]]:
     """One call per action, with arguments a user might send (some of them wrong)."""
-    reasons = load_profile(profile).scope.not_accepted
+    policy = load_profile(profile)
+    reasons = policy.scope.not_accepted
     reason = reasons[0].code if reasons else "no_such_reason"  # ZJ has no list: always refused
+    grounds = [g.code for g in policy.returns.grounds]
+    # Issue 12: a ground from the profile's list, sometimes none (refused where required);
+    # a satisfaction with the reply, sometimes none (refused under QLH 五(四)).
+    ground = lambda pick: grounds[pick % len(grounds)] if grounds and pick % 4 else ""  # noqa: E731
+    satisfaction = lambda pick: ("", *EVALUATION_RESULTS)[pick % 5]  # noqa: E731
 
     def extension_decide(actor: Any, ticket: Ticket, now: datetime, pick: int) -> Any:
         pending = ticket.extensions.filter(status="pending").first()
@@ -96,7 +103,12 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
             actor=a, ticket=t, note="已电话联系", now=now
         ),
         Action.RETURN: lambda a, t, now, pick: svc.ticket_return(
-            actor=a, ticket=t, reason="不属本单位职责", basis="三定方案", now=now
+            actor=a,
+            ticket=t,
+            reason="不属本单位职责",
+            basis="三定方案" if pick % 3 else "",
+            ground=ground(pick),
+            now=now,
         ),
         Action.REDISPATCH: lambda a, t, now, pick: svc.ticket_redispatch(
             actor=a, ticket=t, unit_code=unit_code(pick), now=now
@@ -108,7 +120,21 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
         ),
         Action.ESCALATE: lambda a, t, now, pick: svc.ticket_escalate(actor=a, ticket=t, now=now),
         Action.REPLY: lambda a, t, now, pick: svc.ticket_reply(
-            actor=a, ticket=t, content="已处理完毕", now=now
+            actor=a,
+            ticket=t,
+            content="已处理完毕",
+            citizen_satisfaction=satisfaction(pick),
+            now=now,
+        ),
+        Action.NAVIGATE: lambda a, t, now, pick: svc.ticket_navigate(
+            actor=a,
+            ticket=t,
+            note="非本热线受理范围，已告知办理渠道",
+            pointed_to="区民政局",
+            now=now,
+        ),
+        Action.EVALUATE: lambda a, t, now, pick: svc.ticket_evaluate(
+            actor=a, ticket=t, result=EVALUATION_RESULTS[pick % 4], now=now
         ),
         Action.CALLBACK: lambda a, t, now, pick: svc.ticket_callback(
             actor=a,
@@ -158,7 +184,12 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
         def act(self, legal: bool, action: Action, actor: str, pick: int, minutes: int) -> None:
             self.now += timedelta(minutes=minutes)
             ticket = Ticket.objects.get(pk=self.ticket.pk)
-            if ticket.state in (State.ARCHIVED, State.TRANSFERRED, State.NOT_ACCEPTED):
+            if ticket.state in (
+                State.ARCHIVED,
+                State.TRANSFERRED,
+                State.NOT_ACCEPTED,
+                State.NAVIGATED,
+            ):
                 self.register()  # this one is over: the next call comes in
                 return
             if legal:  # mostly something the table allows someone to do now
@@ -166,7 +197,7 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
                     (Action(code), name)
                     for name in names
                     for code in svc.ticket_actions_for(actors[name], ticket, self.now)
-                    if Action(code) in calls
+                    if code in Action._value2member_map_ and Action(code) in calls
                 ]
                 if options:
                     action, actor = options[pick % len(options)]
@@ -195,6 +226,15 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
             assert svc.ticket_state_from_events(ticket) == state
             if state in FINISHED:
                 assert not ticket.deadlines.filter(met_at__isnull=True).exists(), state
+            # Issue 12: the return window is never a deadline; an answered ticket that the
+            # profile evaluates at once cannot be closed without its evaluation.
+            assert not ticket.deadlines.filter(kind="return").exists()
+            if state is State.CLOSED and load_profile(profile).callback.direct_answers == (
+                "evaluate_at_once"
+            ):
+                close = ticket.events.filter(action="ticket.closed").order_by("-id").first()
+                if close is not None and close.from_state == State.ANSWERED.value:
+                    assert ticket.evaluation, "a direct answer closed without its evaluation"
 
     return Lifecycle
 

@@ -27,6 +27,7 @@ class State(StrEnum):
     NOT_ACCEPTED = "not_accepted"  # SCOPE-2: refused with reason and referral, still registered
     ANSWER_DEFERRED = "answer_deferred"  # ANSWER-2: the agent answers later (within 1 hour)
     ANSWERED = "answered"  # ANSWER-1: answered directly by the agent (即办件)
+    NAVIGATED = "navigated"  # SCOPE-3: pointed to the right channel (导航), not an answer
     REVIEWED = "reviewed"  # DISPATCH-2: reviewed by the centre, awaiting dispatch
     DISPATCHED = "dispatched"  # DISPATCH-1/4: sent to a lead unit, not yet signed for
     SIGNED = "signed"  # HANDLE-1/2: the lead unit signed for it
@@ -62,6 +63,8 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     REOPEN = "reopen"
     ARCHIVE = "archive"
+    NAVIGATE = "navigate"
+    EVALUATE = "evaluate"
 
 
 class Relation(StrEnum):
@@ -108,6 +111,7 @@ STATE_LABELS: Final[Mapping[State, str]] = {
     State.CLOSED: "已办结",
     State.TRANSFERRED: "已转其他平台",
     State.ARCHIVED: "已归档",
+    State.NAVIGATED: "已导航",
 }
 
 ACTION_LABELS: Final[Mapping[Action, str]] = {
@@ -132,11 +136,16 @@ ACTION_LABELS: Final[Mapping[Action, str]] = {
     Action.TRANSFER: "转其他平台",
     Action.REOPEN: "重新打开",
     Action.ARCHIVE: "归档",
+    Action.NAVIGATE: "导航",
+    Action.EVALUATE: "即时评价",
 }
 
 #: Callback results (readings A19) and extension decisions.
 CALLBACK_RESULTS: Final = ("satisfied", "basically_satisfied", "dissatisfied", "unreached")
 EXTENSION_DECISIONS: Final = ("approved", "refused")
+#: The citizen's evaluation of a direct answer at the end of the call (ANSWER-3, A19), or
+#: "declined" when the citizen would not evaluate.
+EVALUATION_RESULTS: Final = ("satisfied", "basically_satisfied", "dissatisfied", "declined")
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,8 @@ class Options:
     ``callback_required``: this ticket must be called back before closing (CALLBACK-1: mode
     ``every_ticket``, a supervised ticket where ``supervised_always``, or drawn in the sample).
     ``reopen_window_open``: the profile's ``reopen`` window has not passed.
+    ``evaluation_missing``: a direct answer that the profile has evaluated at once
+    (``callback.direct_answers = "evaluate_at_once"``, ANSWER-3) has no evaluation yet.
     """
 
     review_required: bool = False
@@ -158,6 +169,7 @@ class Options:
     extensions_allowed: bool = True
     callback_required: bool = False
     reopen_window_open: bool = True
+    evaluation_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -338,7 +350,17 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule(
         A.REDO, [S.DISSATISFIED], S.DISPATCHED, [REVIEWER, INSPECTOR, SUPERVISOR], _C, "CALLBACK-3"
     ),
-    _rule(A.CLOSE, [S.ANSWERED], S.CLOSED, [AGENT], _C, "ANSWER-3"),
+    _rule(
+        A.CLOSE,
+        [S.ANSWERED],
+        S.CLOSED,
+        [AGENT],
+        _C,
+        "ANSWER-3",
+        guard=Guard(
+            "evaluation_missing", False, "evaluation_missing", "该直接答复须先记录诉求人的即时评价"
+        ),
+    ),
     _rule(
         A.CLOSE,
         [S.CALLED_BACK, S.DISSATISFIED],
@@ -376,11 +398,23 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     _rule(
         A.ARCHIVE,
-        [S.CLOSED, S.NOT_ACCEPTED, S.TRANSFERRED],
+        [S.CLOSED, S.NOT_ACCEPTED, S.TRANSFERRED, S.NAVIGATED],
         S.ARCHIVED,
         [SUPERVISOR, CENTRE_ADMIN],
         _C,
         "INTAKE-3",
+    ),
+    # SCOPE-3: navigation help, recorded as such and counted apart from answers (A20).
+    _rule(A.NAVIGATE, [S.REGISTERED], S.NAVIGATED, [AGENT], _C, "SCOPE-3"),
+    # ANSWER-3: the citizen evaluates a direct answer at the end of the call.
+    _rule(
+        A.EVALUATE,
+        [S.ANSWERED],
+        SAME,
+        [AGENT],
+        _C,
+        "ANSWER-3",
+        outcomes={result: SAME for result in EVALUATION_RESULTS},
     ),
 )
 
