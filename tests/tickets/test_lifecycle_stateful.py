@@ -199,6 +199,9 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
                     for code in svc.ticket_actions_for(actors[name], ticket, self.now)
                     if code in Action._value2member_map_ and Action(code) in calls
                 ]
+                if pick % 4:  # navigation ends a ticket at once: take it one time in four,
+                    # so that histories still go deep
+                    options = [o for o in options if o[0] is not Action.NAVIGATE] or options
                 if options:
                     action, actor = options[pick % len(options)]
             before = (ticket.state, ticket.version, ticket.events.count())

@@ -25,7 +25,7 @@ from hotline.tickets.access import (
     tickets_visible_to,
 )
 from hotline.tickets.attachments import attachment_add
-from hotline.tickets.models import Assignment, Deadline, ExtensionRequest, Ticket
+from hotline.tickets.models import Assignment, CitizenNotice, Deadline, ExtensionRequest, Ticket
 from hotline.tickets.sweep import CLOCK_LABELS
 from hotline.tickets.transitions import STATE_LABELS, State
 
@@ -83,8 +83,12 @@ class DispatchIn(Schema):
 
 
 class ReturnIn(Schema):
-    reason: str
-    basis: str
+    """What the profile requires: ``reason`` and ``basis`` where it says so, ``ground`` (one of
+    ``return.grounds``) where ``ground_required`` (QLH 五(二)) — issue 12."""
+
+    reason: str = ""
+    basis: str = ""
+    ground: str = ""
 
 
 class ExtensionIn(Schema):
@@ -117,6 +121,30 @@ class ReplyIn(Schema):
 
 class CallbackIn(Schema):
     result: Literal["satisfied", "basically_satisfied", "dissatisfied", "unreached"]
+    note: str = ""
+
+
+class NavigateIn(Schema):
+    """Navigation help (SCOPE-3): the help given and where the citizen was pointed."""
+
+    note: str = ""
+    pointed_to: str = ""
+
+
+class EvaluateIn(Schema):
+    """``result``: satisfied, basically_satisfied, dissatisfied or declined (ANSWER-3)."""
+
+    result: str
+    note: str = ""
+
+
+class TellCitizenIn(Schema):
+    """The citizen was told of an extension: ``how`` (phone, sms, visit, letter, other),
+    ``told_at`` (default now), ``told_by`` (default the caller's name) (HANDLE-5)."""
+
+    how: str
+    told_at: datetime | None = None
+    told_by: str = ""
     note: str = ""
 
 
@@ -190,6 +218,27 @@ class ExtensionOut(Schema):
     decision_note: str
 
 
+class ReturnWindowOut(Schema):
+    """The window in which the lead unit may return the ticket: not a deadline (issue 12)."""
+
+    until: datetime | None
+    open: bool
+    basis: str
+
+
+class CitizenNoticeOut(Schema):
+    id: int
+    extension: int
+    party: str
+    unit: str | None
+    created_at: datetime
+    due_at: datetime | None
+    told_at: datetime | None
+    told_by: str
+    how: str
+    note: str
+
+
 class AttachmentOut(Schema):
     id: int
     name: str
@@ -224,6 +273,9 @@ class TicketOut(Schema):
     attachments: list[AttachmentOut]
     related: list[str]
     allowed_actions: list[str]
+    evaluation: str
+    return_window: ReturnWindowOut | None
+    citizen_notices: list[CitizenNoticeOut]
 
 
 class TicketRow(Schema):
@@ -361,6 +413,37 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         ],
         "related": list(ticket.related.values_list("number", flat=True)),
         "allowed_actions": svc.ticket_actions_for(user, ticket, now),
+        "evaluation": ticket.evaluation,
+        "return_window": _return_window_out(ticket, now),
+        "citizen_notices": [
+            _citizen_notice_out(n)
+            for n in ticket.citizen_notices.select_related("unit", "deadline")
+        ],
+    }
+
+
+def _return_window_out(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
+    if ticket.state not in (State.DISPATCHED, State.SIGNED, State.IN_PROGRESS):
+        return None
+    window = svc.return_window(ticket)
+    if window is None:
+        return None
+    until = window.due_at
+    return {"until": until, "open": until is None or now < until, "basis": window.basis}
+
+
+def _citizen_notice_out(notice: CitizenNotice) -> dict[str, Any]:
+    return {
+        "id": notice.pk,
+        "extension": notice.extension_id,
+        "party": notice.party,
+        "unit": notice.unit.code if notice.unit else None,
+        "created_at": notice.created_at,
+        "due_at": notice.deadline.due_at if notice.deadline else None,
+        "told_at": notice.told_at,
+        "told_by": notice.told_by_name,
+        "how": notice.how,
+        "note": notice.note,
     }
 
 
@@ -550,7 +633,13 @@ def ticket_contact(request: HttpRequest, number: str, payload: NoteIn) -> dict[s
 @router.post("/tickets/{number}/return", response=TicketOut, summary="Return (HANDLE-3)")
 def ticket_return(request: HttpRequest, number: str, payload: ReturnIn) -> dict[str, Any]:
     ticket = _get(request, number)
-    svc.ticket_return(actor=request.user, ticket=ticket, reason=payload.reason, basis=payload.basis)
+    svc.ticket_return(
+        actor=request.user,
+        ticket=ticket,
+        reason=payload.reason,
+        basis=payload.basis,
+        ground=payload.ground,
+    )
     return _done(request, ticket)
 
 
@@ -681,6 +770,47 @@ def ticket_archive(
 ) -> dict[str, Any]:
     ticket = _get(request, number)
     svc.ticket_archive(actor=request.user, ticket=ticket)
+    return _done(request, ticket)
+
+
+# Issue 12: navigation help, the evaluation of a direct answer, telling the citizen.
+
+
+@router.post("/tickets/{number}/navigate", response=TicketOut, summary="Navigation help (SCOPE-3)")
+def ticket_navigate(request: HttpRequest, number: str, payload: NavigateIn) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_navigate(
+        actor=request.user, ticket=ticket, note=payload.note, pointed_to=payload.pointed_to
+    )
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/evaluate", response=TicketOut, summary="Evaluate a direct answer (ANSWER-3)"
+)
+def ticket_evaluate(request: HttpRequest, number: str, payload: EvaluateIn) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_evaluate(actor=request.user, ticket=ticket, result=payload.result, note=payload.note)
+    return _done(request, ticket)
+
+
+@router.post(
+    "/tickets/{number}/tell-citizen",
+    response=TicketOut,
+    summary="The citizen was told of an extension (HANDLE-5)",
+)
+def ticket_tell_citizen(
+    request: HttpRequest, number: str, payload: TellCitizenIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_tell_citizen(
+        actor=request.user,
+        ticket=ticket,
+        how=payload.how,
+        told_at=payload.told_at,
+        told_by=payload.told_by,
+        note=payload.note,
+    )
     return _done(request, ticket)
 
 
