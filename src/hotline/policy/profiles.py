@@ -450,6 +450,14 @@ def _cross_check(profile: Profile, expected_name: str | None) -> Iterator[tuple[
     meta = profile.profile
     if expected_name is not None and meta.name != expected_name:
         yield "profile.name", f"is {meta.name!r} but the file is {expected_name!r}"
+    # The lifecycle gives re-dispatch and extension decisions to the centre and extension
+    # requests to the unit (transition table); a profile saying otherwise is refused.
+    if profile.returns.confirmed_by != "centre":
+        yield "return.confirmed_by", "only 'centre' confirms a return (HANDLE-3)"
+    if profile.extension.allowed and profile.extension.requested_by != "unit":
+        yield "extension.requested_by", "only 'unit' requests an extension (HANDLE-5)"
+    if profile.extension.allowed and profile.extension.approved_by != "centre":
+        yield "extension.approved_by", "only 'centre' decides an extension (HANDLE-5)"
     if profile.returns.ground_required and not profile.returns.grounds:
         yield "return.ground_required", "needs the grounds to choose from"
     for category in CATEGORIES:

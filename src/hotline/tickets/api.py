@@ -17,6 +17,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from hotline.core.errors import InvalidInput, NotFound
+from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.access import (
     citizen_hidden_from,
@@ -192,6 +193,7 @@ class DeadlineOut(Schema):
     basis: str
     provisional: bool
     history: list[ChangeOut]
+    actor: str  # who must act: the clock's ``actor`` in the profile (centre, agent, unit …)
 
 
 class EventOut(Schema):
@@ -371,6 +373,7 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
                 "light": d.light(now),
                 "basis": d.basis,
                 "provisional": d.provisional,
+                "actor": clock_actor(ticket.profile, d.kind),
                 "history": [
                     {
                         "at": c.at,
@@ -420,6 +423,14 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
             for n in ticket.citizen_notices.select_related("unit", "deadline")
         ],
     }
+
+
+def clock_actor(profile: str, kind: str) -> str:
+    """Return who must act on clock ``kind`` (the profile's ``clocks.<kind>.actor``)."""
+    clocks = load_profile(profile).clocks
+    if kind in clocks:
+        return clocks[kind].actor
+    return "centre" if kind == svc.TELL_CITIZEN else ""
 
 
 def _return_window_out(ticket: Ticket, now: datetime) -> dict[str, Any] | None:

@@ -254,6 +254,13 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     basis = forms.CharField(label=_("Basis"), required=False, max_length=200)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # HANDLE-5, T7: the grounds the regulation names, offered as the reason's wording.
+        grounds = load_profile(settings.HOTLINE_PROFILE).extension.grounds
+        if grounds:
+            self.fields["reason"].help_text = "、".join(grounds)
+
 
 class DecisionForm(forms.Form):
     extension = forms.IntegerField(widget=forms.HiddenInput)

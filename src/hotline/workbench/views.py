@@ -155,7 +155,10 @@ def desk(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "error": error,
-            "referrals": {r.code: {"text": r.text, "referral": list(r.referral)} for r in reasons},
+            "referrals": {
+                r.code: {"text": r.text, "referral": list(r.referral), "emergency": r.emergency}
+                for r in reasons
+            },
             "units": _unit_choices(),
             "areas": sel.areas_all(),
             "review_required": _review_required(),

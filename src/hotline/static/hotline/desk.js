@@ -47,6 +47,7 @@
       call.textContent = form.dataset.referralText + " " + item.referral.join(" / ");
       box.appendChild(call);
     }
+    box.classList.toggle("emergency", Boolean(item.emergency)); // A12: hand over at once
     box.hidden = false;
   }
   reason.addEventListener("change", showReferral);
