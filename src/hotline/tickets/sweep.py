@@ -32,6 +32,9 @@ CLOCK_LABELS = {
     "reply": "办理答复",
     "extension_request": "延期申请",
     "callback": "回访",
+    "evaluation": "即时评价",
+    "filing": "办结单发回",
+    "tell_citizen": "告知诉求人延期",
 }
 
 
