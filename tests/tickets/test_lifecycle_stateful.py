@@ -28,9 +28,10 @@ from hypothesis.stateful import (
 
 from hotline.core.errors import DomainError
 from hotline.policy.profiles import available_profiles, escalation_kinds, load_profile
+from hotline.policy.services import calendar_cache_clear
 from hotline.tickets import services as svc
 from hotline.tickets.models import Ticket
-from hotline.tickets.transitions import Action, State
+from hotline.tickets.transitions import EVALUATION_RESULTS, Action, State
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,17 @@ PART2 = {
 }
 #: Lifecycle events written by accepted actions, over all runs.
 ACCEPTED_EVENTS: set[str] = set()
+#: The steps that take a ticket deeper; a legal pick favours them one time in three, so that
+#: histories reach the reply and the close whatever the random stream (issue 12 added exits).
+FORWARD = {
+    Action.REVIEW,
+    Action.DISPATCH,
+    Action.SIGN,
+    Action.CONTACT,
+    Action.REPLY,
+    Action.CALLBACK,
+    Action.CLOSE,
+}
 
 #: States in which no clock may still run.
 FINISHED = {
@@ -61,13 +73,20 @@ FINISHED = {
     State.TRANSFERRED,
     State.NOT_ACCEPTED,
     State.ANSWERED,
+    State.NAVIGATED,
 }
 
 
 def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., Any]]:
     """One call per action, with arguments a user might send (some of them wrong)."""
-    reasons = load_profile(profile).scope.not_accepted
+    policy = load_profile(profile)
+    reasons = policy.scope.not_accepted
     reason = reasons[0].code if reasons else "no_such_reason"  # ZJ has no list: always refused
+    grounds = [g.code for g in policy.returns.grounds]
+    # Issue 12: a ground from the profile's list, sometimes none (refused where required);
+    # a satisfaction with the reply, sometimes none (refused under QLH 五(四)).
+    ground = lambda pick: grounds[pick % len(grounds)] if grounds and pick % 4 else ""  # noqa: E731
+    satisfaction = lambda pick: ("", *EVALUATION_RESULTS)[pick % 5]  # noqa: E731
 
     def extension_decide(actor: Any, ticket: Ticket, now: datetime, pick: int) -> Any:
         pending = ticket.extensions.filter(status="pending").first()
@@ -126,7 +145,12 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
             actor=a, ticket=t, note="已电话联系", now=now
         ),
         Action.RETURN: lambda a, t, now, pick: svc.ticket_return(
-            actor=a, ticket=t, reason="不属本单位职责", basis="三定方案", now=now
+            actor=a,
+            ticket=t,
+            reason="不属本单位职责",
+            basis="三定方案" if pick % 3 else "",
+            ground=ground(pick),
+            now=now,
         ),
         Action.REDISPATCH: lambda a, t, now, pick: svc.ticket_redispatch(
             actor=a, ticket=t, unit_code=unit_code(pick), assisting=assisting(pick), now=now
@@ -138,7 +162,21 @@ def _calls(profile: str, units: dict[str, Any]) -> dict[Action, Callable[..., An
         ),
         Action.ESCALATE: lambda a, t, now, pick: svc.ticket_escalate(actor=a, ticket=t, now=now),
         Action.REPLY: lambda a, t, now, pick: svc.ticket_reply(
-            actor=a, ticket=t, content="已处理完毕", now=now
+            actor=a,
+            ticket=t,
+            content="已处理完毕",
+            citizen_satisfaction=satisfaction(pick),
+            now=now,
+        ),
+        Action.NAVIGATE: lambda a, t, now, pick: svc.ticket_navigate(
+            actor=a,
+            ticket=t,
+            note="非本热线受理范围，已告知办理渠道",
+            pointed_to="区民政局",
+            now=now,
+        ),
+        Action.EVALUATE: lambda a, t, now, pick: svc.ticket_evaluate(
+            actor=a, ticket=t, result=EVALUATION_RESULTS[pick % 4], now=now
         ),
         Action.CALLBACK: lambda a, t, now, pick: svc.ticket_callback(
             actor=a,
@@ -217,7 +255,12 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
         def act(self, legal: bool, action: Action, actor: str, pick: int, minutes: int) -> None:
             self.now += timedelta(minutes=minutes)
             ticket = Ticket.objects.get(pk=self.ticket.pk)
-            if ticket.state in (State.ARCHIVED, State.TRANSFERRED, State.NOT_ACCEPTED):
+            if ticket.state in (
+                State.ARCHIVED,
+                State.TRANSFERRED,
+                State.NOT_ACCEPTED,
+                State.NAVIGATED,
+            ):
                 self.register()  # this one is over: the next call comes in
                 return
             if legal:  # mostly something the table allows someone to do now
@@ -225,8 +268,13 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
                     (Action(code), name)
                     for name in names
                     for code in svc.ticket_actions_for(actors[name], ticket, self.now)
-                    if Action(code) in calls
+                    if code in Action._value2member_map_ and Action(code) in calls
                 ]
+                if pick % 4:  # navigation ends a ticket at once: take it one time in four,
+                    # so that histories still go deep
+                    options = [o for o in options if o[0] is not Action.NAVIGATE] or options
+                if pick % 3 == 0:
+                    options = [o for o in options if o[0] in FORWARD] or options
                 if options:
                     action, actor = options[pick % len(options)]
             before = (ticket.state, ticket.version, ticket.events.count())
@@ -270,6 +318,15 @@ def _machine(profile: str, actors: dict[str, Any], units: dict[str, Any]) -> typ
             # HANDLE-7: a flagged ticket was replied to only after the escalation.
             if ticket.escalation and state is State.REPLIED:
                 assert ticket.events.filter(action="ticket.escalated").exists()
+            # Issue 12: the return window is never a deadline; an answered ticket that the
+            # profile evaluates at once cannot be closed without its evaluation.
+            assert not ticket.deadlines.filter(kind="return").exists()
+            if state is State.CLOSED and load_profile(profile).callback.direct_answers == (
+                "evaluate_at_once"
+            ):
+                close = ticket.events.filter(action="ticket.closed").order_by("-id").first()
+                if close is not None and close.from_state == State.ANSWERED.value:
+                    assert ticket.evaluation, "a direct answer closed without its evaluation"
 
     return Lifecycle
 
@@ -295,6 +352,7 @@ def test_random_histories_keep_the_lifecycle_consistent(
     profile, actors, unit, other_unit, settings
 ):
     settings.HOTLINE_PROFILE = profile
+    calendar_cache_clear()  # the calendar of this database, not one an earlier test left cached
     VISITED.clear()
     ACCEPTED_EVENTS.clear()
     machine = _machine(profile, actors, {"lead": unit, "other": other_unit})
@@ -314,3 +372,5 @@ def test_random_histories_keep_the_lifecycle_consistent(
     assert {"dispatched", "signed", "replied", "closed"} <= VISITED
     # The part-2 actions were taken (DISPATCH-3/4), under every profile.
     assert {"ticket.assist.signed", "ticket.assist.submitted"} <= ACCEPTED_EVENTS
+    # The histories went deep: a ticket was handled, replied to and closed.
+    assert {"dispatched", "signed", "replied", "closed"} <= VISITED, VISITED

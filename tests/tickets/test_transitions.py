@@ -74,6 +74,11 @@ LEGAL: list[tuple[str, State | None, Action, str | None, str, Relation, dict[str
     ("INTAKE-3", S.CLOSED, A.ARCHIVE, None, "centre_admin", C, {}, S.ARCHIVED),
     ("SCOPE-2", S.NOT_ACCEPTED, A.ARCHIVE, None, "supervisor", C, {}, S.ARCHIVED),
     ("DISPATCH-6", S.TRANSFERRED, A.ARCHIVE, None, "supervisor", C, {}, S.ARCHIVED),
+    # issue 12: navigation help (SCOPE-3) and the immediate evaluation (ANSWER-3).
+    ("SCOPE-3", S.REGISTERED, A.NAVIGATE, None, "agent", C, {}, S.NAVIGATED),
+    ("SCOPE-3", S.NAVIGATED, A.ARCHIVE, None, "supervisor", C, {}, S.ARCHIVED),
+    ("ANSWER-3", S.ANSWERED, A.EVALUATE, "satisfied", "agent", C, {}, S.ANSWERED),
+    ("ANSWER-3", S.ANSWERED, A.EVALUATE, "declined", "agent", C, {}, S.ANSWERED),
 ]
 
 # Issue 12 part 2: actions that stay in the state; each guard's option is set.

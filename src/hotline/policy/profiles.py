@@ -68,6 +68,25 @@ StartEvent = Literal[
     "service_done",  # a franchisee's service is finished (ZJ 第二十七条)
     "close",  # the ticket is closed
 ]
+#: The starting events the lifecycle can apply to each clock (issue 12: no ``starts`` is
+#: ignored). A profile naming another start for a clock fails to load, rather than have the
+#: code count the clock from something the profile does not say.
+CLOCK_STARTS: Final[dict[str, frozenset[str]]] = {
+    "dispatch": frozenset({"registration", "call", "review"}),
+    "first_contact": frozenset({"receipt"}),
+    "reply": frozenset({"receipt"}),
+    "return": frozenset({"receipt"}),
+    "extension_request": frozenset({"deadline"}),
+    "callback": frozenset({"reply", "result_received", "service_done", "close"}),
+    "deferred_answer": frozenset({"call", "registration"}),
+    "kb_update": frozenset({"release"}),
+    "reminder": frozenset({"notice"}),
+    "sign_for": frozenset({"receipt"}),
+    "event_report": frozenset({"event"}),
+    "event_followup": frozenset({"event"}),
+    "evaluation": frozenset({"direct_answer", "service_done"}),
+    "filing": frozenset({"reply"}),
+}
 Actor = Literal["centre", "agent", "unit", "franchisee", "citizen"]
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Text = Annotated[str, Field(min_length=1)]
@@ -197,10 +216,16 @@ class Review(_Model):
 
 
 class Returns(_Model):
-    """Returns 退回 of a ticket by a unit (HANDLE-3, A29); the window is ``clocks.return``."""
+    """Returns 退回 of a ticket by a unit (HANDLE-3, A29); the window is ``clocks.return``.
+
+    ``clocks.return`` is a *window* in which a return is allowed, not a duty: it carries no
+    light, no warning and no breach (A5, issue 12). ``ground_required``: the unit must pick one
+    of ``grounds`` (QLH 五(二), T2(c)); elsewhere the grounds are offered, the reason is free.
+    """
 
     allowed: bool
     grounds: tuple[ScopeItem, ...]
+    ground_required: bool = False
     requires_reason: bool
     requires_basis: bool
     confirmed_by: Actor
@@ -219,6 +244,9 @@ class Extension(_Model):
     requires_reason: bool = True
     requires_basis: bool = False
     cap: Literal["none", "one_period"] = "none"  # no seed sets a length (A6)
+    # How soon ``tells_citizen`` must tell the citizen of an approved extension; counted from
+    # the approval. Unset: a to-do without a deadline (HANDLE-5, T7).
+    tells_citizen_within: Rule | None = None
     basis: Text
     note: str = ""
 
@@ -245,6 +273,24 @@ class Callback(_Model):
         if self.mode in ("monthly_share", "periodic_sample") and self.share is None:
             raise ValueError(f"mode '{self.mode}' needs a share")
         return self
+
+
+class Reply(_Model):
+    """What the unit's reply must record (HANDLE-4, T5)."""
+
+    # QLH 五(四) "答复诉求人时,应征求诉求人对办理结果是否满意的意见": the reply records it.
+    asks_satisfaction: bool = False
+    basis: Text
+    note: str = ""
+
+
+class Escalation(_Model):
+    """Matters a unit must take to its principal leader (HANDLE-7, TJ 第二十条, V4)."""
+
+    to: Text  # in the regulation's words, e.g. "承办单位主要负责人"
+    matters: tuple[ScopeItem, ...] = Field(min_length=1)
+    basis: Text
+    note: str = ""
 
 
 class Trigger(ScopeItem):
@@ -340,6 +386,8 @@ class Profile(_Model):
     reopen: Rule
     urgent: Urgent = Urgent()
     assisting: Assisting = Assisting()
+    reply: Reply
+    escalation: Escalation | None = None
 
     @property
     def name(self) -> str:
@@ -360,19 +408,17 @@ class Profile(_Model):
             for i, rule in enumerate(clock.rules):
                 yield f"clocks.{clock_name}.rules[{i}]", rule
         yield "reopen", self.reopen
+        if self.extension.tells_citizen_within is not None:
+            yield "extension.tells_citizen_within", self.extension.tells_citizen_within
 
 
 def escalation_kinds(profile: Profile) -> tuple[ScopeItem, ...]:
     """Return the kinds of matter the unit must take to its head (HANDLE-7, TJ 第二十条, V4).
 
-    The single place that knows where the profile keeps them: today the supervision triggers
-    owned by the unit's principal leader. Empty where the profile has no such rule.
+    The single place that knows where the profile keeps them: its ``[escalation]`` section
+    (moved there from the supervision triggers, issue 12). Empty where the profile has none.
     """
-    return tuple(
-        ScopeItem(code=t.code, text=t.text, basis=t.basis)
-        for t in profile.supervision.triggers
-        if t.owner == "承办单位主要负责人"
-    )
+    return profile.escalation.matters if profile.escalation is not None else ()
 
 
 def distinguishes_complex(profile: Profile) -> bool:
@@ -458,6 +504,16 @@ def _cross_check(profile: Profile, expected_name: str | None) -> Iterator[tuple[
     meta = profile.profile
     if expected_name is not None and meta.name != expected_name:
         yield "profile.name", f"is {meta.name!r} but the file is {expected_name!r}"
+    # The lifecycle gives re-dispatch and extension decisions to the centre and extension
+    # requests to the unit (transition table); a profile saying otherwise is refused.
+    if profile.returns.confirmed_by != "centre":
+        yield "return.confirmed_by", "only 'centre' confirms a return (HANDLE-3)"
+    if profile.extension.allowed and profile.extension.requested_by != "unit":
+        yield "extension.requested_by", "only 'unit' requests an extension (HANDLE-5)"
+    if profile.extension.allowed and profile.extension.approved_by != "centre":
+        yield "extension.approved_by", "only 'centre' decides an extension (HANDLE-5)"
+    if profile.returns.ground_required and not profile.returns.grounds:
+        yield "return.ground_required", "needs the grounds to choose from"
     for category in CATEGORIES:
         if category not in profile.categories:
             yield f"categories.{category}", "missing: every profile maps every category"
@@ -475,6 +531,12 @@ def _cross_check(profile: Profile, expected_name: str | None) -> Iterator[tuple[
         if soft is not None and soft.unit in LENGTH_UNITS and soft.length is None:
             yield f"{key}.soft_target.length", f"{soft.unit} needs a length"
     for clock_name, clock in profile.clocks.items():
+        allowed_starts = CLOCK_STARTS.get(clock_name, frozenset())
+        if clock.starts not in allowed_starts:
+            yield (
+                f"clocks.{clock_name}.starts",
+                f"{clock.starts!r} cannot start this clock; use one of {sorted(allowed_starts)}",
+            )
         for group, complex_, urgent in product(sorted(groups), (False, True), (False, True)):
             if clock.rule_for(group, complex=complex_, urgent=urgent) is None:
                 yield (
@@ -488,6 +550,7 @@ def _cross_check(profile: Profile, expected_name: str | None) -> Iterator[tuple[
         ("scope.navigation_only", profile.scope.navigation_only),
         ("return.grounds", profile.returns.grounds),
         ("supervision.triggers", profile.supervision.triggers),
+        ("escalation.matters", profile.escalation.matters if profile.escalation else ()),
     ):
         seen: set[str] = set()
         for i, item in enumerate(items):
@@ -506,6 +569,8 @@ def _cross_check(profile: Profile, expected_name: str | None) -> Iterator[tuple[
         ("callback.basis", profile.callback.basis),
         ("supervision.basis", profile.supervision.basis),
         ("reminder.basis", profile.reminder.basis),
+        ("reply.basis", profile.reply.basis),
+        *((("escalation.basis", profile.escalation.basis),) if profile.escalation else ()),
     ):
         if not basis.startswith(meta.citation):
             yield key, f"must start with {meta.citation!r}"

@@ -101,8 +101,12 @@ class DispatchIn(InSchema):
 
 
 class ReturnIn(InSchema):
-    reason: str = text_field()
-    basis: str = text_field()
+    """What the profile requires: ``reason`` and ``basis`` where it says so, ``ground`` (one of
+    ``return.grounds``) where ``ground_required`` (QLH 五(二)) — issue 12."""
+
+    reason: str = text_field("")
+    basis: str = text_field("")
+    ground: str = text_field("", max_length=48)
 
 
 class ExtensionIn(InSchema):
@@ -135,6 +139,30 @@ class ReplyIn(InSchema):
 
 class CallbackIn(InSchema):
     result: Literal["satisfied", "basically_satisfied", "dissatisfied", "unreached"]
+    note: str = text_field("")
+
+
+class NavigateIn(InSchema):
+    """Navigation help (SCOPE-3): the help given and where the citizen was pointed."""
+
+    note: str = text_field("")
+    pointed_to: str = text_field("", max_length=200)
+
+
+class EvaluateIn(InSchema):
+    """``result``: satisfied, basically_satisfied, dissatisfied or declined (ANSWER-3)."""
+
+    result: str = text_field(max_length=32)
+    note: str = text_field("")
+
+
+class TellCitizenIn(InSchema):
+    """The citizen was told of an extension: ``how`` (phone, sms, visit, letter, other),
+    ``told_at`` (default now), ``told_by`` (default the caller's name) (HANDLE-5)."""
+
+    how: str = text_field(max_length=16)
+    told_at: datetime | None = None
+    told_by: str = text_field("", max_length=100)
     note: str = text_field("")
 
 
@@ -242,6 +270,7 @@ class DeadlineOut(Schema):
     basis: str
     provisional: bool
     history: list[ChangeOut]
+    actor: str  # who must act: the clock's ``actor`` in the profile (centre, agent, unit …)
 
 
 class EventOut(Schema):
@@ -266,6 +295,27 @@ class ExtensionOut(Schema):
     decided_at: datetime | None
     decided_until: datetime | None
     decision_note: str
+
+
+class ReturnWindowOut(Schema):
+    """The window in which the lead unit may return the ticket: not a deadline (issue 12)."""
+
+    until: datetime | None
+    open: bool
+    basis: str
+
+
+class CitizenNoticeOut(Schema):
+    id: int
+    extension: int
+    party: str
+    unit: str | None
+    created_at: datetime
+    due_at: datetime | None
+    told_at: datetime | None
+    told_by: str
+    how: str
+    note: str
 
 
 class AttachmentOut(Schema):
@@ -302,6 +352,9 @@ class TicketOut(Schema):
     attachments: list[AttachmentOut]
     related: list[str]
     allowed_actions: list[str]
+    evaluation: str
+    return_window: ReturnWindowOut | None
+    citizen_notices: list[CitizenNoticeOut]
     escalation: list[str] = []
     event_at: datetime | None = None
     liaisons: list[TicketLiaisonOut] = []
@@ -548,7 +601,7 @@ TICKET_ACTIONS: tuple[TicketAction, ...] = (
         Action.RETURN,
         ReturnIn,
         lambda actor, t, p: svc.ticket_return(
-            actor=actor, ticket=t, reason=p.reason, basis=p.basis
+            actor=actor, ticket=t, reason=p.reason, basis=p.basis, ground=p.ground
         ),
         "Return (HANDLE-3)",
     ),
@@ -637,6 +690,25 @@ TICKET_ACTIONS: tuple[TicketAction, ...] = (
         lambda actor, t, p: svc.ticket_archive(actor=actor, ticket=t),
         "Archive",
         body_required=False,
+    ),
+    # Issue 12: navigation help and the evaluation of a direct answer.
+    TicketAction(
+        "navigate",
+        Action.NAVIGATE,
+        NavigateIn,
+        lambda actor, t, p: svc.ticket_navigate(
+            actor=actor, ticket=t, note=p.note, pointed_to=p.pointed_to
+        ),
+        "Navigation help (SCOPE-3)",
+    ),
+    TicketAction(
+        "evaluate",
+        Action.EVALUATE,
+        EvaluateIn,
+        lambda actor, t, p: svc.ticket_evaluate(
+            actor=actor, ticket=t, result=p.result, note=p.note
+        ),
+        "Evaluate a direct answer (ANSWER-3)",
     ),
     # Issue 12 part 2: urgent tickets, assisting units, escalation, reclassification, events.
     TicketAction(
@@ -756,6 +828,26 @@ def _register_action(row: TicketAction) -> None:
 
 for _row in TICKET_ACTIONS:
     _register_action(_row)
+
+
+@router.post(
+    "/tickets/{number}/tell-citizen",
+    response=TicketOut,
+    summary="The citizen was told of an extension (HANDLE-5)",
+)
+def ticket_tell_citizen(
+    request: HttpRequest, number: str, payload: TellCitizenIn
+) -> dict[str, Any]:
+    ticket = _get(request, number)
+    svc.ticket_tell_citizen(
+        actor=request.user,
+        ticket=ticket,
+        how=payload.how,
+        told_at=payload.told_at,
+        told_by=payload.told_by,
+        note=payload.note,
+    )
+    return _done(request, ticket)
 
 
 @router.post(

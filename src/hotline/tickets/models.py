@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.categories import Category
-from hotline.tickets.transitions import State
+from hotline.tickets.transitions import EVALUATION_RESULTS, State
 
 
 class Channel(models.TextChoices):
@@ -90,6 +90,13 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # ANSWER-3: the citizen's evaluation of a direct answer at the end of the call (A19).
+    evaluation = models.CharField(
+        _("evaluation of the direct answer"),
+        max_length=24,
+        blank=True,
+        choices=[(r, r) for r in EVALUATION_RESULTS],
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -98,6 +105,12 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class DispatchKind(models.TextChoices):
+    DISPATCH = "dispatch", _("Dispatch")
+    REDISPATCH = "redispatch", _("Re-dispatch after a return")
+    REDO = "redo", _("Redo order")
 
 
 class Assignment(models.Model):
@@ -118,6 +131,13 @@ class Assignment(models.Model):
     contributed_at = models.DateTimeField(null=True, blank=True)
     contribution = models.TextField(blank=True)
     waived_reason = models.TextField(blank=True)
+    # HANDLE-3, QLH 六(二): how the unit got the ticket (a re-dispatch after a return and a redo
+    # order count as 重复派遣, A15) and whether it returned it, so both count per unit.
+    kind = models.CharField(
+        max_length=12, choices=DispatchKind.choices, default=DispatchKind.DISPATCH
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_ground = models.CharField(max_length=48, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["unit", "active"])]
@@ -321,3 +341,46 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CitizenNotice(models.Model):
+    """A to-do: tell the citizen of an approved extension (HANDLE-5, TJ 第二十一条, T7).
+
+    ``party`` is who the profile names (``extension.tells_citizen``): the centre or the lead
+    unit. Recording who told the citizen, when and how closes it.
+    """
+
+    class How(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        SMS = "sms", _("SMS")
+        VISIT = "visit", _("In person")
+        LETTER = "letter", _("Letter or e-mail")
+        OTHER = "other", _("Other")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="citizen_notices")
+    extension = models.ForeignKey(
+        ExtensionRequest, on_delete=models.CASCADE, related_name="citizen_notices"
+    )
+    party = models.CharField(max_length=16)  # centre | unit
+    unit = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    deadline = models.ForeignKey(
+        Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    told_at = models.DateTimeField(_("told at"), null=True, blank=True)
+    told_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    told_by_name = models.CharField(_("told by"), max_length=64, blank=True)
+    how = models.CharField(_("how"), max_length=12, choices=How.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["party", "told_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number}: {self.party} tells the citizen"

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hotline.core.masking import mask_name, mask_phone, mask_text, redact
+from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.access import (
     citizen_hidden_from,
@@ -25,7 +26,7 @@ from hotline.tickets.access import (
     tickets_citizen_hidden_q,
     tickets_visible_to,
 )
-from hotline.tickets.models import Assignment, Deadline, Ticket
+from hotline.tickets.models import Assignment, CitizenNotice, Deadline, Ticket
 from hotline.tickets.sweep import CLOCK_LABELS
 from hotline.tickets.transitions import STATE_LABELS, State
 
@@ -162,6 +163,7 @@ def ticket_view_for(
                 "light": d.light(now),
                 "basis": d.basis,
                 "provisional": d.provisional,
+                "actor": clock_actor(ticket.profile, d.kind),
                 "history": [
                     {
                         "at": c.at,
@@ -193,6 +195,12 @@ def ticket_view_for(
         ],
         "related": ticket_related_for(user, ticket),
         "allowed_actions": svc.ticket_actions_for(user, ticket, now),
+        "evaluation": ticket.evaluation,
+        "return_window": _return_window_view(ticket, now),
+        "citizen_notices": [
+            _citizen_notice_view(n)
+            for n in ticket.citizen_notices.select_related("unit", "deadline")
+        ],
         **_part2_view(ticket, assignments),
     }
 
@@ -377,3 +385,37 @@ def citizen_masked(citizen: Citizen | None) -> dict[str, str]:
     if citizen is None:
         return {"name": "", "phone": ""}
     return {"name": mask_name(citizen.name), "phone": mask_phone(citizen.phone)}
+
+
+def clock_actor(profile: str, kind: str) -> str:
+    """Return who must act on clock ``kind`` (the profile's ``clocks.<kind>.actor``)."""
+    clocks = load_profile(profile).clocks
+    if kind in clocks:
+        return clocks[kind].actor
+    return "centre" if kind == svc.TELL_CITIZEN else ""
+
+
+def _return_window_view(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
+    """The window in which the lead unit may return the ticket: not a deadline (issue 12)."""
+    if ticket.state not in (State.DISPATCHED, State.SIGNED, State.IN_PROGRESS):
+        return None
+    window = svc.return_window(ticket)
+    if window is None:
+        return None
+    until = window.due_at
+    return {"until": until, "open": until is None or now < until, "basis": window.basis}
+
+
+def _citizen_notice_view(notice: CitizenNotice) -> dict[str, Any]:
+    return {
+        "id": notice.pk,
+        "extension": notice.extension_id,
+        "party": notice.party,
+        "unit": notice.unit.code if notice.unit else None,
+        "created_at": notice.created_at,
+        "due_at": notice.deadline.due_at if notice.deadline else None,
+        "told_at": notice.told_at,
+        "told_by": notice.told_by_name,
+        "how": notice.how,
+        "note": notice.note,
+    }

@@ -34,9 +34,11 @@ from hotline.tickets.events import notice_request as outbox_put
 from hotline.tickets.models import (
     Assignment,
     Channel,
+    CitizenNotice,
     DailyCounter,
     Deadline,
     DeadlineChange,
+    DispatchKind,
     ExtensionRequest,
     ReclassificationRequest,
     Ticket,
@@ -44,6 +46,7 @@ from hotline.tickets.models import (
 )
 from hotline.tickets.transitions import (
     CALLBACK_RESULTS,
+    EVALUATION_RESULTS,
     EVENT_REPORT_KINDS,
     Action,
     Options,
@@ -55,8 +58,9 @@ from hotline.tickets.transitions import (
     transition_check,
 )
 
-# The clocks a dispatch starts for the lead unit, in the order they fall due.
-UNIT_CLOCKS = ("sign_for", "first_contact", "return", "reply")
+# The clocks a dispatch starts for the lead unit, in the order they fall due. The return
+# window (``clocks.return``) is not among them: it bounds a right, it is not owed (issue 12).
+UNIT_CLOCKS = ("sign_for", "first_contact", "reply")
 
 
 def _now(now: datetime | None) -> datetime:
@@ -113,7 +117,7 @@ def _options(
     reopen_open = True
     if ticket is not None and returns_allowed and action in (None, Action.RETURN):
         # HANDLE-3: a return is possible only within the profile's return window.
-        window = ticket.deadlines.filter(kind="return", met_at__isnull=True).first()
+        window = return_window(ticket)
         if window is not None and window.due_at is not None:
             returns_allowed = moment < window.due_at
     if ticket is not None and extensions_allowed and action in (None, Action.EXTENSION_REQUEST):
@@ -136,6 +140,7 @@ def _options(
         callback_required=profile.callback.mode == "every_ticket",
         reopen_window_open=reopen_open,
         **_options_part2(ticket, profile, moment, action),
+        evaluation_missing=evaluation_missing(ticket),
     )
 
 
@@ -391,7 +396,7 @@ def ticket_register(
         if linked:
             ticket.related.add(*linked)
         _event(ticket, actor=actor, action="ticket.registered", old="", at=at)
-        _deadline(ticket, "dispatch", start=at, calendar=calendar_current())
+        _start_clocks(ticket, "registration", at=at)
     return ticket
 
 
@@ -442,7 +447,11 @@ def _dispatch(
         old = _move(ticket, target)
         ticket.assignments.filter(active=True).update(active=False)
         lead = Assignment.objects.create(
-            ticket=ticket, unit=units[unit_code], role=Assignment.Role.LEAD, dispatched_at=at
+            ticket=ticket,
+            unit=units[unit_code],
+            role=Assignment.Role.LEAD,
+            dispatched_at=at,
+            kind=DISPATCH_KINDS[action],
         )
         for assist_code in assisting:
             Assignment.objects.create(
@@ -462,7 +471,7 @@ def _dispatch(
                 assignment=lead,
                 explicit=action is not Action.REDO,
             )
-            for kind in UNIT_CLOCKS
+            for kind in _receipt_clocks(ticket, "dispatch")
         ]
         Deadline.objects.bulk_create([row for row in rows if row is not None])
         _event(
@@ -502,6 +511,7 @@ def ticket_sign(*, actor: Any, ticket: Ticket, now: datetime | None = None) -> T
     with transaction.atomic():
         _simple(actor, ticket, Action.SIGN, "ticket.signed", ["sign_for"], "", at)
         ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).update(signed_at=at)
+        _start_receipt_clocks_at_sign(ticket, at)
     return ticket
 
 
@@ -527,13 +537,14 @@ def ticket_reply(
     """The unit's reply, with the citizen's satisfaction as reported (HANDLE-4)."""
     if not content.strip():
         raise InvalidInput("答复内容不能为空。")
+    citizen_satisfaction = reply_satisfaction_check(ticket, citizen_satisfaction)
     at = _now(now)
     target = _check(actor, ticket, Action.REPLY, at=at)
     _reply_blockers(ticket)
     with transaction.atomic():
         old = _move(ticket, target)
         _meet(ticket, ["reply", "return", "sign_for", "first_contact"], at)
-        _deadline(ticket, "callback", start=at, calendar=calendar_current())
+        _start_clocks(ticket, "result", at=at)
         _event(
             ticket,
             actor=actor,
@@ -613,7 +624,7 @@ def ticket_answer(
     at = _now(now)
     cited = _cite(articles)
     with transaction.atomic():
-        return _simple(
+        _simple(
             actor,
             ticket,
             Action.ANSWER,
@@ -623,6 +634,11 @@ def ticket_answer(
             at,
             {"articles": cited},
         )
+        if ticket.evaluation:  # a new direct answer (after a reopen) awaits its own evaluation
+            Ticket.objects.filter(pk=ticket.pk).update(evaluation="")
+            ticket.evaluation = ""
+        _start_clocks(ticket, "direct_answer", at=at)
+    return ticket
 
 
 def ticket_defer(
@@ -632,7 +648,12 @@ def ticket_defer(
     at = _now(now)
     with transaction.atomic():
         _simple(actor, ticket, Action.DEFER, "ticket.deferred", [], note, at)
-        _deadline(ticket, "deferred_answer", start=at, calendar=calendar_current())
+        _deadline(
+            ticket,
+            "deferred_answer",
+            start=clock_start(ticket, "deferred_answer", at),
+            calendar=calendar_current(),
+        )
     return ticket
 
 
@@ -640,17 +661,32 @@ def ticket_review(
     *, actor: Any, ticket: Ticket, note: str = "", now: datetime | None = None
 ) -> Ticket:
     """Reviewed by the centre before dispatch (DISPATCH-2)."""
+    at = _now(now)
     with transaction.atomic():
-        return _simple(actor, ticket, Action.REVIEW, "ticket.reviewed", [], note, _now(now))
+        _simple(actor, ticket, Action.REVIEW, "ticket.reviewed", [], note, at)
+        _start_clocks(ticket, "review", at=at)
+    return ticket
 
 
 def ticket_return(
-    *, actor: Any, ticket: Ticket, reason: str, basis: str, now: datetime | None = None
+    *,
+    actor: Any,
+    ticket: Ticket,
+    reason: str = "",
+    basis: str = "",
+    ground: str = "",
+    now: datetime | None = None,
 ) -> Ticket:
-    """The unit returns a ticket that is not its business, with reason and basis (HANDLE-3)."""
-    _required(reason, "请填写退回理由。")
-    _required(basis, "请填写退回依据。")
+    """The unit returns a ticket that is not its business (HANDLE-3, A29).
+
+    What is required follows the profile: a reason where ``requires_reason``, a basis only
+    where ``requires_basis`` (QLH; SH, TJ, ZJ ask a reason only), one of ``grounds`` where
+    ``ground_required`` (QLH's two grounds, T2(c)). After the return window closes the return
+    is refused with the window's end and basis. The return counts against the unit.
+    """
     at = _now(now)
+    ground_text = return_check(ticket, reason=reason, basis=basis, ground=ground, at=at)
+    reason, basis = reason.strip(), basis.strip()
     with transaction.atomic():
         _simple(
             actor,
@@ -660,10 +696,28 @@ def ticket_return(
             list(UNIT_CLOCKS),
             reason,
             at,
-            {"reason": reason, "basis": basis},
+            {"reason": reason, "basis": basis, "ground": ground, "ground_text": ground_text},
+        )
+        ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).update(
+            returned_at=at, return_ground=ground
         )
         ticket.assignments.filter(active=True).update(active=False)
         _meet(ticket, ["assist"], at)  # the assisting units' part ends with the return
+        outbox_put(
+            topic="ticket.returned",
+            title=f"工单 {ticket.number} 被退回，待重新派单",
+            body="；".join(
+                part
+                for part in (
+                    f"退回情形：{ground_text}" if ground_text else "",
+                    f"理由：{reason}" if reason else "",
+                    f"依据：{basis}" if basis else "",
+                )
+                if part
+            ),
+            ticket=ticket,
+            at=at,
+        )
     return ticket
 
 
@@ -705,7 +759,7 @@ def ticket_explain(*, actor: Any, ticket: Ticket, note: str, now: datetime | Non
             note,
             at,
         )
-        _deadline(ticket, "callback", start=at, calendar=calendar_current())
+        _start_clocks(ticket, "result", at=at)
     return ticket
 
 
@@ -765,6 +819,7 @@ def ticket_close(
     with transaction.atomic():
         _simple(actor, ticket, Action.CLOSE, "ticket.closed", [], note, at)
         ticket.deadlines.filter(met_at__isnull=True).update(met_at=at)
+        _start_clocks(ticket, "close", at=at)
     return ticket
 
 
@@ -796,7 +851,7 @@ def ticket_reopen(
     at = _now(now)
     with transaction.atomic():
         _simple(actor, ticket, Action.REOPEN, "ticket.reopened", [], note, at)
-        _deadline(ticket, "dispatch", start=at, calendar=calendar_current())
+        _start_clocks(ticket, "registration", at=at)
     return ticket
 
 
@@ -1006,6 +1061,8 @@ def ticket_extension_decide(
                 citizen_told_by=tells,
             )
             _move_deadline(deadline, new_due, reason="extension", at=at)
+            notice = citizen_notice_open(ticket, request, new_due=new_due, at=at)
+            payload["citizen_notice"] = notice.pk
         _event(
             ticket,
             actor=actor,
@@ -1052,6 +1109,8 @@ EVENT_ACTIONS: dict[str, Action] = {
     "ticket.reclassify.refused": Action.RECLASSIFY_DECIDE,
     "ticket.event.flagged": Action.EVENT_FLAG,
     "ticket.event.reported": Action.EVENT_REPORT,
+    "ticket.navigated": Action.NAVIGATE,
+    "ticket.evaluated": Action.EVALUATE,
 }
 
 
@@ -1081,6 +1140,8 @@ def ticket_actions_for(actor: Any, ticket: Ticket, now: datetime | None = None) 
             if exc.code != "invalid_outcome":
                 continue
         found.append(action.value)
+    if citizen_notice_for(actor, ticket) is not None:
+        found.append(TELL_CITIZEN)
     return _actions_part2_filter(actor, ticket, found)
 
 
@@ -1724,4 +1785,379 @@ def ticket_event_report(
             payload={"roles": list(MANAGEMENT_ROLES)},
             at=at,
         )
+    return ticket
+
+
+# ----------------------------------------------------------------------------- issue 12
+# Every rule of a profile applied: clocks started by what the profile says starts them, the
+# return window that is not a deadline, the citizen told of an extension, the evaluation of a
+# direct answer, navigation help, and returns counted per unit.
+
+#: How each dispatch makes the lead unit's assignment (HANDLE-3, A15: 重复派遣).
+DISPATCH_KINDS: dict[Action, str] = {
+    Action.DISPATCH: DispatchKind.DISPATCH,
+    Action.REDISPATCH: DispatchKind.REDISPATCH,
+    Action.REDO: DispatchKind.REDO,
+}
+
+#: The action code of recording that the citizen was told of an extension (not a state change).
+TELL_CITIZEN = "tell_citizen"
+
+#: Which lifecycle event each ``starts`` of a profile's clock is. The candidates of an event
+#: are the clocks it may start; a clock starts there only if its ``starts`` maps to the event.
+_START_EVENTS: dict[str, str] = {
+    "registration": "registration",
+    "call": "registration",  # the call is registered while it lasts
+    "review": "review",
+    "direct_answer": "direct_answer",
+    "reply": "result",
+    "result_received": "result",  # the reply files the result with the centre (T5)
+    "service_done": "result",  # a franchisee's report that the service is done
+    "close": "close",
+}
+_EVENT_CLOCKS: dict[str, tuple[str, ...]] = {
+    "registration": ("dispatch",),
+    "review": ("dispatch",),
+    "direct_answer": ("evaluation",),
+    "result": ("callback", "filing"),
+    "close": ("callback",),
+}
+#: Clocks the event that starts them also meets: the reply is filed with the centre as it is
+#: given (QLH 五(四) "于当天…发回", T5), so the filing clock is met at once.
+_MET_AT_START = frozenset({"filing"})
+
+
+def _start_clocks(ticket: Ticket, event: str, *, at: datetime) -> list[Deadline]:
+    """Create the deadlines of the clocks whose profile ``starts`` is ``event`` (issue 12)."""
+    profile = load_profile(ticket.profile)
+    calendar = calendar_current()
+    rows = []
+    for kind in _EVENT_CLOCKS[event]:
+        if _START_EVENTS.get(profile.clock(kind).starts) != event:
+            continue
+        row = _deadline_row(ticket, kind, start=at, calendar=calendar)
+        if row is None:
+            continue
+        if kind in _MET_AT_START:
+            row.met_at = at
+        row.save()
+        rows.append(row)
+    return rows
+
+
+def clock_start(ticket: Ticket, kind: str, at: datetime) -> datetime:
+    """Return the instant clock ``kind`` counts from, for a duty that arises at ``at``.
+
+    TJ 第十七条 (T10): a deferred answer is due 1 hour after the *call*, not after the agent
+    decided to defer; ``starts = "call"`` (or ``"registration"``) means the ticket's
+    registration, which happens during the call.
+    """
+    starts = load_profile(ticket.profile).clock(kind).starts
+    if starts in ("call", "registration"):
+        return ticket.registered_at
+    return at
+
+
+def _receipt_clocks(ticket: Ticket, when: str) -> tuple[str, ...]:
+    """Return the unit clocks to start at ``when`` ("dispatch" or "sign").
+
+    The profile's ``receipt`` (A4) says when the unit receives the ticket: at dispatch
+    (HANDLE-1), or when it signs for it; every clock that ``starts = "receipt"`` starts then.
+    The sign-for clock itself can only count from the dispatch.
+    """
+    profile = load_profile(ticket.profile)
+    receipt_at_dispatch = profile.profile.receipt == "dispatch"
+    kinds = [k for k in UNIT_CLOCKS if profile.clock(k).starts == "receipt"]
+    if when == "dispatch":
+        return tuple(k for k in kinds if receipt_at_dispatch or k == "sign_for")
+    return () if receipt_at_dispatch else tuple(k for k in kinds if k != "sign_for")
+
+
+def _start_receipt_clocks_at_sign(ticket: Ticket, at: datetime) -> None:
+    kinds = _receipt_clocks(ticket, "sign")
+    if not kinds:
+        return
+    lead = ticket.assignments.get(active=True, role=Assignment.Role.LEAD)
+    calendar = calendar_current()
+    rows = [
+        _deadline_row(
+            ticket,
+            kind,
+            start=at,
+            calendar=calendar,
+            assignment=lead,
+            explicit=lead.kind != DispatchKind.REDO,
+        )
+        for kind in kinds
+    ]
+    Deadline.objects.bulk_create([row for row in rows if row is not None])
+
+
+def return_window(ticket: Ticket) -> Any:
+    """Return the lead unit's return window as a ``DeadlineAnswer`` (``due_at`` None: open
+    without limit), or None while no unit holds the ticket or its receipt has not happened.
+
+    A window, not a deadline (QLH 五(二), A5, A29): it is never stored as a ``Deadline``,
+    never lit, warned or breached; once it closes, a return is refused (issue 12).
+    """
+    lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
+    if lead is None:
+        return None
+    profile = load_profile(ticket.profile)
+    receipt = lead.dispatched_at if profile.profile.receipt == "dispatch" else lead.signed_at
+    if receipt is None or profile.clock("return").starts != "receipt":
+        return None
+    try:
+        return deadline_answer(
+            profile=ticket.profile,
+            clock="return",
+            category=ticket.category,
+            complex=ticket.complex,
+            urgent=ticket.urgent,
+            start=receipt,
+            calendar=calendar_current(),
+        )
+    except PolicyInputError:
+        return None
+
+
+def return_check(ticket: Ticket, *, reason: str, basis: str, ground: str, at: datetime) -> str:
+    """Check a return against the profile (HANDLE-3, A29, T2); return the ground's text."""
+    returns = load_profile(ticket.profile).returns
+    ground_text = ""
+    if ground:
+        item = next((g for g in returns.grounds if g.code == ground), None)
+        if item is None:
+            codes = "、".join(f"{g.code}（{g.text}）" for g in returns.grounds)
+            raise InvalidInput(f"退回情形“{ground}”无效，应为：{codes}。")
+        ground_text = item.text
+    elif returns.ground_required:
+        codes = "、".join(f"{g.code}（{g.text}）" for g in returns.grounds)
+        raise InvalidInput(f"请选择退回情形：{codes}。")
+    if returns.requires_reason:
+        _required(reason, "请填写退回理由。")
+    if returns.requires_basis:
+        _required(basis, "请填写退回依据。")
+    if ticket.state in (State.DISPATCHED, State.SIGNED, State.IN_PROGRESS):
+        window = return_window(ticket)
+        if window is not None and window.due_at is not None and at >= window.due_at:
+            raise DomainError(
+                f"退回期限已于 {_shown(window.due_at)} 届满（{window.basis}），不能再退回；"
+                "请继续办理，或申请延期、说明情况。",
+                code="return_window_closed",
+                status=409,
+            )
+    return ground_text
+
+
+def _shown(moment: datetime) -> str:
+    from hotline.policy.sla import display
+
+    return display(moment)
+
+
+def evaluation_missing(ticket: Ticket | None) -> bool:
+    """Return whether a direct answer still lacks the evaluation its profile requires
+    (ANSWER-3: ``callback.direct_answers = "evaluate_at_once"``, TJ 第二十五条)."""
+    if ticket is None or ticket.state != State.ANSWERED.value or ticket.evaluation:
+        return False
+    return load_profile(ticket.profile).callback.direct_answers == "evaluate_at_once"
+
+
+def reply_satisfaction_check(ticket: Ticket, value: str) -> str:
+    """Return the citizen's satisfaction given with a reply, checked against the profile.
+
+    QLH 五(四) (T5, HANDLE-4): "答复诉求人时,应征求诉求人对办理结果是否满意的意见" — where
+    the profile's ``reply.asks_satisfaction`` is set, a reply without it is refused.
+    """
+    value = (value or "").strip()
+    if value and value not in EVALUATION_RESULTS:
+        raise InvalidInput(f"诉求人满意度“{value}”无效，应为：{'、'.join(EVALUATION_RESULTS)}。")
+    reply = load_profile(ticket.profile).reply
+    if not value and reply.asks_satisfaction:
+        raise InvalidInput(
+            f"答复时须征求并记录诉求人对办理结果是否满意（{reply.basis}）："
+            f"{'、'.join(EVALUATION_RESULTS)}。"
+        )
+    return value
+
+
+def citizen_notice_open(
+    ticket: Ticket, request: ExtensionRequest, *, new_due: datetime, at: datetime
+) -> CitizenNotice:
+    """Give whoever the profile names a to-do: tell the citizen of the extension (HANDLE-5).
+
+    TJ 第二十一条 (T7): the centre tells the citizen; QLH 五(四): the unit does. Where the
+    profile sets ``extension.tells_citizen_within``, the to-do has its own deadline.
+    """
+    extension = load_profile(ticket.profile).extension
+    party = extension.tells_citizen or "unit"
+    deadline = None
+    rule = extension.tells_citizen_within
+    if rule is not None:
+        due = compute_due(at, rule.limit(), calendar_current())
+        if due.due_at is not None:
+            deadline = Deadline.objects.create(
+                ticket=ticket,
+                assignment=None,
+                kind=TELL_CITIZEN,
+                start_at=at,
+                due_at=due.due_at,
+                warn_at=warn_at(ticket.profile, at, due.due_at),
+                basis=due.basis,
+                unit=str(due.unit),
+                length=due.length,
+                provisional=due.provisional,
+            )
+    notice = CitizenNotice.objects.create(
+        ticket=ticket,
+        extension=request,
+        party="centre" if party in ("centre", "agent") else "unit",
+        unit=request.unit if party not in ("centre", "agent") else None,
+        created_at=at,
+        deadline=deadline,
+    )
+    local = timezone.localtime(new_due)
+    outbox_put(
+        topic="ticket.citizen_notice",
+        title=f"工单 {ticket.number} 延期已同意：请告知诉求人新时限 {local:%Y-%m-%d %H:%M} 及原因",
+        body=request.reason,
+        unit=notice.unit,  # None: the centre's own staff (TJ 第二十一条)
+        ticket=ticket,
+        at=at,
+    )
+    return notice
+
+
+def citizen_notice_for(actor: Any, ticket: Ticket) -> CitizenNotice | None:
+    """Return the open "tell the citizen" to-do ``actor`` may close on ``ticket``, if any."""
+    notice = ticket.citizen_notices.filter(told_at__isnull=True).order_by("id").first()
+    if notice is None:
+        return None
+    if notice.party == "centre":
+        may = actor.is_centre_staff and bool(
+            {"agent", "reviewer", "supervisor"} & set(actor.role_codes())
+        )
+    else:
+        may = bool({"unit_handler", "unit_admin"} & set(actor.role_codes())) and (
+            _relation(actor, ticket) is Relation.ASSIGNED_UNIT
+        )
+    return notice if may else None
+
+
+def ticket_tell_citizen(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    how: str,
+    told_at: datetime | None = None,
+    told_by: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> CitizenNotice:
+    """Record that the citizen was told of an extension: by whom, when, how (HANDLE-5, T7).
+
+    Closes the to-do the approval gave to the party the profile names; its deadline, if any,
+    is met at the moment the citizen was told.
+    """
+    at = _now(now)
+    if how not in CitizenNotice.How.values:
+        raise InvalidInput(f"告知方式“{how}”无效，应为：{'、'.join(CitizenNotice.How.values)}。")
+    moment = told_at or at
+    if moment.tzinfo is None:
+        raise InvalidInput("告知时间须带时区，例如 2026-12-01T10:00:00+08:00。")
+    if moment > at:
+        raise InvalidInput("告知时间不能晚于现在。")
+    pending = ticket.citizen_notices.filter(told_at__isnull=True).order_by("id").first()
+    if pending is None:
+        raise DomainError("该工单没有待告知诉求人的延期。", code="nothing_to_tell", status=409)
+    notice = citizen_notice_for(actor, ticket)
+    if notice is None:
+        who = "热线中心" if pending.party == "centre" else "承办单位"
+        raise DomainError(f"按本平台规定，由{who}告知诉求人。", code="not_your_notice", status=403)
+    if moment < notice.created_at:
+        raise InvalidInput("告知时间不能早于延期获批的时间。")
+    name = told_by.strip() or getattr(actor, "full_name", "") or actor.get_username()
+    with transaction.atomic():
+        old = _move(ticket, State(ticket.state))  # one winner per change
+        updated = CitizenNotice.objects.filter(pk=notice.pk, told_at__isnull=True).update(
+            told_at=moment,
+            told_by=actor,
+            told_by_name=name[:64],
+            how=how,
+            note=note.strip(),
+            recorded_at=at,
+        )
+        if not updated:
+            raise Conflict()
+        if notice.deadline_id is not None:
+            Deadline.objects.filter(pk=notice.deadline_id, met_at__isnull=True).update(
+                met_at=moment
+            )
+        _event(
+            ticket,
+            actor=actor,
+            action="ticket.citizen_told",
+            old=old,
+            note=note.strip(),
+            at=at,
+            payload={
+                "notice": notice.pk,
+                "extension": notice.extension_id,
+                "party": notice.party,
+                "told_by": name,
+                "told_at": moment.isoformat(),
+                "how": how,
+            },
+        )
+    notice.refresh_from_db()
+    return notice
+
+
+def ticket_navigate(
+    *, actor: Any, ticket: Ticket, note: str, pointed_to: str, now: datetime | None = None
+) -> Ticket:
+    """Navigation help (导航, SCOPE-3, SH 第八条): the help given and where the citizen was
+    pointed; the ticket ends as ``navigated``, counted apart from answers and refusals (A20)."""
+    _required(note, "请填写提供的导航帮助。")
+    _required(pointed_to, "请填写指引诉求人前往的渠道或单位。")
+    at = _now(now)
+    with transaction.atomic():
+        _simple(
+            actor,
+            ticket,
+            Action.NAVIGATE,
+            "ticket.navigated",
+            ["dispatch", "deferred_answer"],
+            note.strip(),
+            at,
+            {"pointed_to": pointed_to.strip()},
+        )
+    return ticket
+
+
+def ticket_evaluate(
+    *, actor: Any, ticket: Ticket, result: str, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """The citizen's evaluation of a direct answer at the end of the call (ANSWER-3, TJ
+    第二十五条 "答复完毕后即时进行评价"); ``declined`` records a citizen who would not say."""
+    if result not in EVALUATION_RESULTS:
+        raise InvalidInput(f"评价结果“{result}”无效，应为：{'、'.join(EVALUATION_RESULTS)}。")
+    if ticket.evaluation:
+        raise DomainError("该直接答复已有评价。", code="already_evaluated", status=409)
+    at = _now(now)
+    with transaction.atomic():
+        _simple(
+            actor,
+            ticket,
+            Action.EVALUATE,
+            "ticket.evaluated",
+            ["evaluation"],
+            note,
+            at,
+            {"result": result},
+            outcome=result,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(evaluation=result)
+        ticket.evaluation = result
     return ticket

@@ -34,6 +34,9 @@ CLOCK_LABELS = {
     "assist": "协办意见",
     "event_report": "突发事项口头报告",
     "event_followup": "突发事项书面续报",
+    "evaluation": "即时评价",
+    "filing": "办结单发回",
+    "tell_citizen": "告知诉求人延期",
 }
 
 

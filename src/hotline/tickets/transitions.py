@@ -27,6 +27,7 @@ class State(StrEnum):
     NOT_ACCEPTED = "not_accepted"  # SCOPE-2: refused with reason and referral, still registered
     ANSWER_DEFERRED = "answer_deferred"  # ANSWER-2: the agent answers later (within 1 hour)
     ANSWERED = "answered"  # ANSWER-1: answered directly by the agent (即办件)
+    NAVIGATED = "navigated"  # SCOPE-3: pointed to the right channel (导航), not an answer
     REVIEWED = "reviewed"  # DISPATCH-2: reviewed by the centre, awaiting dispatch
     DISPATCHED = "dispatched"  # DISPATCH-1/4: sent to a lead unit, not yet signed for
     SIGNED = "signed"  # HANDLE-1/2: the lead unit signed for it
@@ -72,6 +73,8 @@ class Action(StrEnum):
     RECLASSIFY_DECIDE = "reclassify_decide"
     EVENT_FLAG = "event_flag"
     EVENT_REPORT = "event_report"
+    NAVIGATE = "navigate"
+    EVALUATE = "evaluate"
 
 
 class Relation(StrEnum):
@@ -118,6 +121,7 @@ STATE_LABELS: Final[Mapping[State, str]] = {
     State.CLOSED: "已办结",
     State.TRANSFERRED: "已转其他平台",
     State.ARCHIVED: "已归档",
+    State.NAVIGATED: "已导航",
 }
 
 ACTION_LABELS: Final[Mapping[Action, str]] = {
@@ -151,6 +155,8 @@ ACTION_LABELS: Final[Mapping[Action, str]] = {
     Action.RECLASSIFY_DECIDE: "审批复杂事项申请",
     Action.EVENT_FLAG: "标记重大突发事项",
     Action.EVENT_REPORT: "记录突发事项报告",
+    Action.NAVIGATE: "导航",
+    Action.EVALUATE: "即时评价",
 }
 
 #: Callback results (readings A19) and extension decisions.
@@ -158,6 +164,9 @@ CALLBACK_RESULTS: Final = ("satisfied", "basically_satisfied", "dissatisfied", "
 EXTENSION_DECISIONS: Final = ("approved", "refused")
 #: Reports of a major sudden event (SH 第十五条, A17): oral within 30 minutes, written in 2 hours.
 EVENT_REPORT_KINDS: Final = ("oral", "written")
+#: The citizen's evaluation of a direct answer at the end of the call (ANSWER-3, A19), or
+#: "declined" when the citizen would not evaluate.
+EVALUATION_RESULTS: Final = ("satisfied", "basically_satisfied", "dissatisfied", "declined")
 
 
 @dataclass(frozen=True)
@@ -180,6 +189,8 @@ class Options:
     ``reclassify_pending``: a reclassification request awaits the centre (A7).
     ``event_clocks``: the profile has event-report clocks and no event is flagged yet.
     ``event_flagged``: an event is flagged and a report is still owed (SH 第十五条).
+    ``evaluation_missing``: a direct answer that the profile has evaluated at once
+    (``callback.direct_answers = "evaluate_at_once"``, ANSWER-3) has no evaluation yet.
     """
 
     review_required: bool = False
@@ -194,6 +205,7 @@ class Options:
     reclassify_pending: bool = False
     event_clocks: bool = False
     event_flagged: bool = False
+    evaluation_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -389,7 +401,17 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule(
         A.REDO, [S.DISSATISFIED], S.DISPATCHED, [REVIEWER, INSPECTOR, SUPERVISOR], _C, "CALLBACK-3"
     ),
-    _rule(A.CLOSE, [S.ANSWERED], S.CLOSED, [AGENT], _C, "ANSWER-3"),
+    _rule(
+        A.CLOSE,
+        [S.ANSWERED],
+        S.CLOSED,
+        [AGENT],
+        _C,
+        "ANSWER-3",
+        guard=Guard(
+            "evaluation_missing", False, "evaluation_missing", "该直接答复须先记录诉求人的即时评价"
+        ),
+    ),
     _rule(
         A.CLOSE,
         [S.CALLED_BACK, S.DISSATISFIED],
@@ -427,7 +449,7 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     _rule(
         A.ARCHIVE,
-        [S.CLOSED, S.NOT_ACCEPTED, S.TRANSFERRED],
+        [S.CLOSED, S.NOT_ACCEPTED, S.TRANSFERRED, S.NAVIGATED],
         S.ARCHIVED,
         [SUPERVISOR, CENTRE_ADMIN],
         _C,
@@ -514,6 +536,18 @@ RULES: Final[tuple[Rule, ...]] = (
         "PUBLISH-3",
         outcomes={kind: SAME for kind in EVENT_REPORT_KINDS},
         guard=_g("event_flagged", "no_event_report_owed", "该工单没有待报告的重大突发事项"),
+    ),
+    # SCOPE-3: navigation help, recorded as such and counted apart from answers (A20).
+    _rule(A.NAVIGATE, [S.REGISTERED], S.NAVIGATED, [AGENT], _C, "SCOPE-3"),
+    # ANSWER-3: the citizen evaluates a direct answer at the end of the call.
+    _rule(
+        A.EVALUATE,
+        [S.ANSWERED],
+        SAME,
+        [AGENT],
+        _C,
+        "ANSWER-3",
+        outcomes={result: SAME for result in EVALUATION_RESULTS},
     ),
 )
 

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from hotline.core.categories import Category
 from hotline.core.edge import EdgeFormMixin
 from hotline.directory.models import Unit
+from hotline.policy.profiles import load_profile
+from hotline.tickets.models import CitizenNotice
 from hotline.workbench import selectors
 
 SATISFACTION_CHOICES = [
@@ -24,6 +26,15 @@ SATISFACTION_CHOICES = [
     ("satisfied", _("Satisfied")),
     ("basically_satisfied", _("Basically satisfied")),
     ("dissatisfied", _("Dissatisfied")),
+    ("declined", _("Declined to say")),
+]
+#: The citizen's evaluation of a direct answer at the end of the call (ANSWER-3).
+EVALUATION_CHOICES = [
+    ("", "—"),
+    ("satisfied", _("Satisfied")),
+    ("basically_satisfied", _("Basically satisfied")),
+    ("dissatisfied", _("Dissatisfied")),
+    ("declined", _("Declined to evaluate")),
 ]
 CALLBACK_CHOICES = [
     ("satisfied", _("Satisfied")),
@@ -36,6 +47,7 @@ OUTCOME_CHOICES = [
     ("answer", _("Answer directly")),
     ("defer", _("Answer later")),
     ("reject", _("Not accepted")),
+    ("navigate", _("Navigation help")),
 ]
 
 
@@ -82,7 +94,9 @@ class CallForm(EdgeFormMixin, forms.Form):
     name = forms.CharField(label=_("Caller name"), max_length=64, required=False)
     content = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 4}))
     category = forms.ChoiceField(label=_("Type"), choices=Category.choices)
-    urgent = forms.BooleanField(label=_("Emergency"), required=False)
+    # A12, S4: accepted and fast-tracked; not the emergency referral (110/119/120), which is a
+    # reason not to accept. The two never share a word.
+    urgent = forms.BooleanField(label=_("Urgent (accepted, fast-tracked)"), required=False)
     complex = forms.BooleanField(label=_("Complex"), required=False)
     confidential = forms.BooleanField(
         label=_("Keep the caller's identity confidential"), required=False
@@ -100,6 +114,17 @@ class CallForm(EdgeFormMixin, forms.Form):
         label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     articles = forms.CharField(required=False, widget=forms.HiddenInput)
+    evaluation = forms.ChoiceField(
+        label=_("The caller's evaluation of the answer"),
+        required=False,
+        choices=EVALUATION_CHOICES,
+    )
+    navigate_note = forms.CharField(
+        label=_("Help given"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    pointed_to = forms.CharField(
+        label=_("Pointed to (channel, unit, number)"), required=False, max_length=200
+    )
     defer_note = forms.CharField(label=_("What is to be found out"), required=False)
     reject_reason = forms.ChoiceField(label=_("Reason not accepted"), required=False, choices=[])
     reject_note = forms.CharField(label=_("Details of the reason"), required=False)
@@ -120,6 +145,16 @@ class CallForm(EdgeFormMixin, forms.Form):
         outcome = data.get("outcome")
         if outcome == "answer" and not (data.get("answer") or "").strip():
             self.add_error("answer", _("Type the answer given to the caller."))
+        if outcome == "answer" and evaluation_required() and not data.get("evaluation"):
+            self.add_error(
+                "evaluation",
+                _("Ask the caller to evaluate the answer (or record that they declined)."),
+            )
+        if outcome == "navigate":
+            if not (data.get("navigate_note") or "").strip():
+                self.add_error("navigate_note", _("Describe the help given."))
+            if not (data.get("pointed_to") or "").strip():
+                self.add_error("pointed_to", _("Say where the caller was pointed."))
         if outcome == "reject":
             if not data.get("reject_reason"):
                 self.add_error("reject_reason", _("Choose why the request is not accepted."))
@@ -194,10 +229,23 @@ class DispatchForm(EdgeFormMixin, forms.Form):
 
 
 class ReturnForm(EdgeFormMixin, forms.Form):
+    """The profile decides what a return needs (HANDLE-3, A29, T2): the ground is a choice
+    (required under QLH), the basis is required only where the profile requires it."""
+
+    ground = forms.ChoiceField(label=_("Ground for the return"), required=False, choices=[])
     reason = forms.CharField(
         label=_("Reason for the return"), widget=forms.Textarea(attrs={"rows": 2})
     )
     basis = forms.CharField(label=_("Basis (responsibility list, law)"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        returns = load_profile(settings.HOTLINE_PROFILE).returns
+        ground: Any = self.fields["ground"]
+        ground.choices = [("", "—")] + [(g.code, g.text) for g in returns.grounds]
+        ground.required = returns.ground_required
+        self.fields["reason"].required = returns.requires_reason
+        self.fields["basis"].required = returns.requires_basis
 
 
 class ExtensionForm(EdgeFormMixin, forms.Form):
@@ -206,6 +254,13 @@ class ExtensionForm(EdgeFormMixin, forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     basis = forms.CharField(label=_("Basis"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # HANDLE-5, T7: the grounds the regulation names, offered as the reason's wording.
+        grounds = load_profile(settings.HOTLINE_PROFILE).extension.grounds
+        if grounds:
+            self.fields["reason"].help_text = "、".join(grounds)
 
 
 class DecisionForm(EdgeFormMixin, forms.Form):
@@ -230,6 +285,43 @@ class ReplyForm(EdgeFormMixin, forms.Form):
     citizen_satisfaction = forms.ChoiceField(
         label=_("Satisfaction as the citizen said"), choices=SATISFACTION_CHOICES, required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # QLH 五(四): the unit asks the citizen's satisfaction when replying (T5).
+        self.fields["citizen_satisfaction"].required = load_profile(
+            settings.HOTLINE_PROFILE
+        ).reply.asks_satisfaction
+
+
+class EvaluateForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("The caller's evaluation of the answer"), choices=EVALUATION_CHOICES[1:]
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class NavigateForm(forms.Form):
+    note = forms.CharField(label=_("Help given"), widget=forms.Textarea(attrs={"rows": 2}))
+    pointed_to = forms.CharField(label=_("Pointed to (channel, unit, number)"), max_length=200)
+
+
+class TellCitizenForm(forms.Form):
+    """The citizen was told of an approved extension: by whom, when, how (HANDLE-5)."""
+
+    how = forms.ChoiceField(label=_("How"), choices=CitizenNotice.How.choices)
+    told_at = forms.DateTimeField(
+        label=_("When (leave empty for now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    told_by = forms.CharField(label=_("By whom"), required=False, max_length=64)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+def evaluation_required() -> bool:
+    """Return whether direct answers are evaluated at once under the profile (ANSWER-3)."""
+    return load_profile(settings.HOTLINE_PROFILE).callback.direct_answers == "evaluate_at_once"
 
 
 class CallbackForm(EdgeFormMixin, forms.Form):

@@ -32,7 +32,14 @@ from hotline.policy.deadline import PolicyInputError, deadline_answer
 from hotline.policy.profiles import escalation_kinds, load_profile
 from hotline.policy.services import calendar_current
 from hotline.tickets.access import tickets_citizen_hidden_q, tickets_visible_to
-from hotline.tickets.models import Assignment, Deadline, ExtensionRequest, Ticket, TicketEvent
+from hotline.tickets.models import (
+    Assignment,
+    CitizenNotice,
+    Deadline,
+    ExtensionRequest,
+    Ticket,
+    TicketEvent,
+)
 from hotline.tickets.transitions import State
 
 #: States in which a ticket is with a handling unit.
@@ -44,6 +51,7 @@ FINISHED = (
     State.CLOSED,
     State.TRANSFERRED,
     State.ARCHIVED,
+    State.NAVIGATED,
 )
 #: States that wait for the centre to review, dispatch or re-dispatch.
 DISPATCH_WAITING = (State.REGISTERED, State.REVIEWED, State.RETURNED)
@@ -574,6 +582,7 @@ def todo_for(user: Any, role: str, now: datetime) -> list[Todo]:
             Todo(_("Tickets due soon"), counts["warning"], base + "?light=warning", "warn")
         )
         items.append(Todo(_("All open tickets of the unit"), counts["total"], base))
+    items.extend(_citizen_notice_todos(user, role))
     return items
 
 
@@ -581,3 +590,34 @@ def escalation_choices(ticket: Ticket | None) -> list[tuple[str, str]]:
     """Return the profile's HANDLE-7 kinds as form choices."""
     name = ticket.profile if ticket is not None else settings.HOTLINE_PROFILE
     return [(item.code, item.text) for item in escalation_kinds(load_profile(name))]
+
+
+def citizen_notices_open(user: Any) -> QuerySet[CitizenNotice]:
+    """Return the open "tell the citizen of an extension" to-dos that are ``user``'s party's
+    (HANDLE-5, TJ 第二十一条: the centre; QLH 五(四): the unit), oldest first."""
+    notices = CitizenNotice.objects.filter(
+        told_at__isnull=True, ticket__in=tickets_visible_to(user).values("pk")
+    ).select_related("ticket", "extension", "deadline")
+    if user.is_centre_staff:
+        return notices.filter(party="centre").order_by("created_at", "id")
+    return scope_to_units(user, notices.filter(party="unit"), "unit").order_by("created_at", "id")
+
+
+def _citizen_notice_todos(user: Any, role: str) -> list[Todo]:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    if role not in ("agent", "reviewer", "supervisor", "unit_handler", "unit_admin"):
+        return []
+    count = citizen_notices_open(user).count()
+    if not count:
+        return []
+    screen = "workbench:board" if user.is_centre_staff else "workbench:unit_inbox"
+    return [
+        Todo(
+            _("Citizens to tell of an extension"),
+            count,
+            reverse(screen) + "#citizen-notices",
+            "warn",
+        )
+    ]

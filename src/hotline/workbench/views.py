@@ -33,6 +33,7 @@ from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user, tickets_visible_to
 from hotline.tickets.attachments import attachment_add
+from hotline.tickets.counts import DispatchCounts, unit_dispatch_counts
 from hotline.tickets.models import ExtensionRequest, Ticket
 from hotline.tickets.selectors import (
     TicketFilters,
@@ -161,12 +162,17 @@ def desk(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "error": error,
-            "referrals": {r.code: {"text": r.text, "referral": list(r.referral)} for r in reasons},
+            "referrals": {
+                r.code: {"text": r.text, "referral": list(r.referral), "emergency": r.emergency}
+                for r in reasons
+            },
             "units": _unit_choices(),
             "areas": sel.areas_all(),
             "review_required": _review_required(),
             "defer_limit": defer_limit[0] if defer_limit else None,
             "can_dispatch": user.can("ticket.dispatch"),
+            "evaluation_required": f.evaluation_required(),
+            "navigation_only": load_profile(settings.HOTLINE_PROFILE).scope.navigation_only,
         },
         status=status,
     )
@@ -199,7 +205,17 @@ def _desk_save(request: HttpRequest, form: f.CallForm) -> HttpResponse:
             svc.ticket_answer(
                 actor=user, ticket=ticket, content=data["answer"], articles=form.article_ids()
             )
+            if data.get("evaluation"):  # ANSWER-3: evaluated at the end of the call
+                svc.ticket_evaluate(actor=user, ticket=ticket, result=data["evaluation"])
             text = _("Ticket %(number)s answered directly.")
+        elif outcome == "navigate":
+            svc.ticket_navigate(
+                actor=user,
+                ticket=ticket,
+                note=data.get("navigate_note") or "",
+                pointed_to=data.get("pointed_to") or "",
+            )
+            text = _("Ticket %(number)s recorded as navigation help.")
         elif outcome == "defer":
             svc.ticket_defer(actor=user, ticket=ticket, note=data.get("defer_note") or "")
             text = _("Ticket %(number)s registered; answer the caller later.")
@@ -360,6 +376,12 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
                     user, tickets.filter(pk__in=[t.pk for t in page.object_list])
                 ).values_list("number", flat=True)
             ),
+            "dispatch_counts": unit_dispatch_counts(unit_ids=[user.unit.pk]).get(
+                user.unit.pk, DispatchCounts()
+            )
+            if user.unit
+            else None,
+            "citizen_notices": list(sel.citizen_notices_open(user)[:50]),
         },
     )
 
@@ -375,6 +397,10 @@ def board(request: HttpRequest) -> HttpResponse:
     returned = list(sel.dispatch_queue(user).filter(state=State.RETURNED.value)[:50])
     returns = sel.last_events(returned, "ticket.returned")
     breaches = list(sel.recent_breaches(user, now)[:30])
+    # HANDLE-3, QLH 六(二): each unit's returns and repeated dispatches beside its lights.
+    counts = unit_dispatch_counts(unit_ids=[r.unit.pk for r in unit_rows if r.unit is not None])
+    for row in unit_rows:
+        row.dispatch_counts = counts.get(row.unit.pk) if row.unit else None  # type: ignore[attr-defined]
     return render(
         request,
         "workbench/board.html",
@@ -385,6 +411,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "returned": [(t, returns.get(t.pk)) for t in returned],
             "breaches": breaches,
             "now": now,
+            "citizen_notices": list(sel.citizen_notices_open(user)[:50]),
             "can_decide": bool({"supervisor", "reviewer"} & set(user.role_codes())),
         },
     )
@@ -517,7 +544,7 @@ ACTIONS: dict[str, tuple[type[Any], Callable[[Any, Ticket, dict[str, Any], Any],
     "return": (
         f.ReturnForm,
         lambda u, t, d, _f: svc.ticket_return(
-            actor=u, ticket=t, reason=d["reason"], basis=d["basis"]
+            actor=u, ticket=t, reason=d["reason"], basis=d["basis"], ground=d["ground"]
         ),
     ),
     "extension_request": (f.ExtensionForm, _svc_extension),
@@ -604,6 +631,30 @@ ACTIONS: dict[str, tuple[type[Any], Callable[[Any, Ticket, dict[str, Any], Any],
             actor=u, ticket=t, kind=d["kind"], note=d["note"]
         ),
     ),
+    # Issue 12: navigation help, the evaluation of a direct answer, telling the citizen.
+    "navigate": (
+        f.NavigateForm,
+        lambda u, t, d, _f: svc.ticket_navigate(
+            actor=u, ticket=t, note=d["note"], pointed_to=d["pointed_to"]
+        ),
+    ),
+    "evaluate": (
+        f.EvaluateForm,
+        lambda u, t, d, _f: svc.ticket_evaluate(
+            actor=u, ticket=t, result=d["result"], note=d["note"]
+        ),
+    ),
+    svc.TELL_CITIZEN: (
+        f.TellCitizenForm,
+        lambda u, t, d, _f: svc.ticket_tell_citizen(
+            actor=u,
+            ticket=t,
+            how=d["how"],
+            told_at=d.get("told_at"),
+            told_by=d["told_by"],
+            note=d["note"],
+        ),
+    ),
 }
 
 
@@ -612,6 +663,13 @@ def _form(form_class: type[Any], ticket: Ticket, *args: Any, **kwargs: Any) -> A
     if getattr(form_class, "needs_ticket", False):
         kwargs["ticket"] = ticket
     return form_class(*args, **kwargs)
+
+
+def _action_label(action: str) -> str:
+    """Return the Chinese name of an action (the tell-citizen to-do is not a state change)."""
+    if action == svc.TELL_CITIZEN:
+        return _("Tell the citizen of the extension")
+    return ACTION_LABELS[Action(action)]
 
 
 #: The order and grouping of action forms on the ticket page: main actions first.
@@ -628,6 +686,8 @@ PRIMARY = (
     "callback",
     "redo",
     "answer",
+    "evaluate",
+    svc.TELL_CITIZEN,
     "close",
 )
 
@@ -668,7 +728,7 @@ def _ticket_page(
         action_forms.append(
             {
                 "action": action,
-                "label": ACTION_LABELS[Action(action)],
+                "label": _action_label(action),
                 "form": form,
                 "primary": action in PRIMARY,
                 "error": error if bound is not None and bound[0] == action else "",
@@ -680,7 +740,7 @@ def _ticket_page(
             0,
             {
                 "action": bound[0],
-                "label": ACTION_LABELS[Action(bound[0])],
+                "label": _action_label(bound[0]),
                 "form": bound[1],
                 "primary": True,
                 "error": error,
@@ -743,7 +803,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         messages.success(
             request,
             _("%(action)s: done for ticket %(number)s.")
-            % {"action": ACTION_LABELS[Action(action)], "number": current.number},
+            % {"action": _action_label(action), "number": current.number},
         )
         return redirect(_next(request, reverse("workbench:ticket", args=[current.number])))
     return _ticket_page(request, current, bound=(action, form), status=400)

@@ -6,7 +6,7 @@
   if (!form) return;
   const $ = (sel) => form.querySelector(sel);
   const outcomes = Array.from(form.querySelectorAll('input[name="outcome"]'));
-  const keys = { t: "ticket", j: "answer", l: "defer", n: "reject" };
+  const keys = { t: "ticket", j: "answer", l: "defer", n: "reject", d: "navigate" };
 
   function showOutcome() {
     const chosen = (outcomes.find((r) => r.checked) || {}).value || "ticket";
@@ -47,6 +47,7 @@
       call.textContent = form.dataset.referralText + " " + item.referral.join(" / ");
       box.appendChild(call);
     }
+    box.classList.toggle("emergency", Boolean(item.emergency)); // A12: hand over at once
     box.hidden = false;
   }
   reason.addEventListener("change", showReferral);
@@ -210,6 +211,7 @@
         answer: "#id_answer",
         defer: "#id_defer_note",
         reject: "#id_reject_reason",
+        navigate: "#id_navigate_note",
       };
       choose(keys[key], first[keys[key]]);
     } else if (key === "k") {

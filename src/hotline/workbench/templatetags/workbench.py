@@ -46,6 +46,7 @@ CALLBACK_LABELS = {
     "basically_satisfied": gettext_lazy("Basically satisfied"),
     "dissatisfied": gettext_lazy("Dissatisfied"),
     "unreached": gettext_lazy("Not reached"),
+    "declined": gettext_lazy("Declined to evaluate"),
     "": gettext_lazy("Not stated"),
 }
 
