@@ -162,6 +162,21 @@ def _story(agent, unit, unit_officer, supervisor, callback_agent, inspector, cen
     t.refresh_from_db()
     reviewer = UserFactory(unit=agent.unit, roles=["reviewer"])
     svc.ticket_review(actor=reviewer, ticket=t, now=at("2026-11-02 09:30"))
+    # 5b. Navigation help (SCOPE-3); a direct answer evaluated at once (ANSWER-3, Tianjin).
+    t = _register(agent, "13900000007", "2026-11-02 09:00")
+    svc.ticket_navigate(
+        actor=agent,
+        ticket=t,
+        note="已告知办理渠道",
+        pointed_to="区民政局",
+        now=at("2026-11-02 09:05"),
+    )
+    t = _register(agent, "13900000008", "2026-11-02 09:00")
+    Ticket.objects.filter(pk=t.pk).update(profile="tianjin-88908890")
+    t.refresh_from_db()
+    svc.ticket_answer(actor=agent, ticket=t, content="已答复", now=at("2026-11-02 09:10"))
+    t.refresh_from_db()
+    svc.ticket_evaluate(actor=agent, ticket=t, result="satisfied", now=at("2026-11-02 09:11"))
     # 6. A deadline in next year's unpublished calendar is provisional; the year's file moves it.
     _register(agent, "13900000006", "2026-12-31 16:00")
     calendar_import(
