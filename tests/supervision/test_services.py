@@ -189,3 +189,51 @@ def test_an_order_by_hand_is_explained_by_the_unit_and_closed_by_its_owner(
     ]
     # Closed: a new order may be opened on the same matter.
     sup.order_open(actor=supervisor, ticket=ticket, form="phone", reason="再次督办")
+
+
+@pytest.mark.req("SUPERVISE-1", "A16")
+def test_under_the_national_profile_ignored_reminders_open_a_supervision_order(
+    use_profile, agent, unit
+):
+    """A16: the national profile escalates to 督办: after its second ignored notice the matter
+    is supervised (unless an order is already open, e.g. by the overdue trigger)."""
+    use_profile("national-12345")
+    ticket = register(agent)
+    dispatch(agent, ticket, unit.code)
+    reply = ticket.deadlines.get(kind="reply")
+    sup.reminders_issue(now=reply.due_at + timedelta(hours=1))
+    r1 = Reminder.objects.get(ticket=ticket)
+    sup.reminders_issue(now=r1.due_at + timedelta(minutes=1))
+    r2 = Reminder.objects.get(ticket=ticket, sequence=2)
+    assert not SupervisionOrder.objects.exists()  # the reminders alone open nothing
+    assert sup.reminders_issue(now=r2.due_at + timedelta(minutes=1)).escalated == 1
+    order = SupervisionOrder.objects.get()
+    assert order.trigger == "reminder_ignored" and order.form == "written"
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.req("SUPERVISE-1")
+def test_the_sweep_runs_from_the_command_and_the_worker(overdue_qlh, capsys):
+    from huey.contrib.djhuey import HUEY
+
+    from hotline.cli import main
+
+    main(["supervision-sweep"])
+    assert "reminders issued" in capsys.readouterr().out
+    assert any("sweep_supervision" in name for name in HUEY._registry._registry)
+
+
+def test_listing_orders_costs_a_fixed_number_of_queries(
+    use_profile, agent, unit, supervisor, django_assert_num_queries
+):
+    use_profile("tianjin-88908890")
+    for n in range(3):
+        t = register(agent, phone=f"1390000100{n}")
+        dispatch(agent, t, unit.code)
+        sup.order_open(actor=supervisor, ticket=t, form="phone", reason="重点事项")
+    from hotline.supervision.selectors import order_list, order_row
+
+    assert supervisor.is_centre_staff  # the role cache is warm, as in a request
+    with django_assert_num_queries(1):
+        rows = [order_row(o) for o in order_list(supervisor)]
+    assert len(rows) == 3

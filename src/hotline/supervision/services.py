@@ -454,7 +454,7 @@ def _reminder_step(deadline_id: int, at: datetime) -> tuple[int, int]:
     """Take one step of one overdue deadline's chain; return (issued, escalated)."""
     with transaction.atomic():
         deadline = (
-            Deadline.objects.select_for_update()
+            Deadline.objects.select_for_update(of=("self",))
             .select_related("ticket", "assignment__unit")
             .filter(pk=deadline_id, met_at__isnull=True)
             .first()
@@ -509,7 +509,11 @@ def reminders_issue(*, now: datetime | None = None) -> ReminderResult:
 def _reminder_locked(reminder: Reminder, actor: Any) -> Reminder:
     if not user_acts_for(actor, reminder.unit):
         raise PermissionDenied("只有被催办的承办单位可以回复催办通知书。")
-    return Reminder.objects.select_for_update().select_related("ticket").get(pk=reminder.pk)
+    return (
+        Reminder.objects.select_for_update(of=("self",))
+        .select_related("ticket")
+        .get(pk=reminder.pk)
+    )
 
 
 def reminder_acknowledge(

@@ -76,7 +76,8 @@ def page(request: HttpRequest) -> HttpResponse:
     supervisor = user.can("ticket.supervise")
     if not supervisor and not user.can("ticket.handle") and not user.is_centre_staff:
         return _forbidden(request)
-    orders = sel.orders_visible_to(user).order_by("explanation_due_at", "id")
+    number = request.GET.get("ticket", "").strip()[:20]
+    orders = sel.order_list(user, ticket=number or None).order_by("explanation_due_at", "id")
     context = {
         "supervisor": supervisor,
         "unit_view": not user.is_centre_staff,
@@ -84,7 +85,8 @@ def page(request: HttpRequest) -> HttpResponse:
         "closed_orders": list(
             orders.filter(state=OrderState.CLOSED).order_by("-closed_at", "-id")[:20]
         ),
-        "reminders": list(sel.reminder_list(user)[:ROWS]),
+        "reminders": list(sel.reminder_list(user, ticket=number or None)[:ROWS]),
+        "ticket_filter": number,
         "notices": list(sel.notices_visible_to(user).order_by("-issued_at", "-id")[:20]),
         "forms": Form.choices,
         "grounds": Ground.choices,
