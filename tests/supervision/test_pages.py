@@ -125,6 +125,13 @@ def test_a_supervisor_opens_and_closes_an_order_and_issues_a_notice(
     assert list(Notice.objects.get().units.all()) == [unit]
 
 
-def test_an_agent_without_supervision_rights_reads_but_cannot_open(agent, unit):
+def test_an_agent_without_supervision_rights_reads_but_cannot_act(
+    use_profile, agent, unit, supervisor
+):
+    use_profile("tianjin-88908890")
+    ticket = register(agent)
+    dispatch(agent, ticket, unit.code)
+    sup.order_open(actor=supervisor, ticket=ticket, form="phone", reason="重点事项")
     page = client_for(agent).get("/supervision/").content.decode()
-    assert "开具督办单" not in page
+    assert ticket.number in page
+    assert "开具督办单" not in page and "提交书面说明" not in page
