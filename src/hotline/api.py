@@ -101,7 +101,7 @@ def _error_answers(method: str, path: str, operation: dict[str, Any]) -> list[in
         statuses += [401, 403]
     if "{" in path or method == "post":
         statuses.append(404)
-    if method == "post" and path.startswith("/api/v1/tickets/"):
+    if method == "post" and path.startswith(("/api/v1/tickets/", "/api/v1/supervision/")):
         statuses.append(409)
     return statuses
 
@@ -272,6 +272,7 @@ def _register_routers() -> None:
     from hotline.knowledge.api import router as kb_router
     from hotline.notifications.api import router as notifications_router
     from hotline.policy.api import router as policy_router
+    from hotline.supervision.api import router as supervision_router
     from hotline.tickets.api import router as tickets_router
 
     api.add_router("/v1/", accounts_router)
@@ -281,6 +282,7 @@ def _register_routers() -> None:
     api.add_router("/v1/", policy_router)
     api.add_router("/v1/", tickets_router)
     api.add_router("/v1/", notifications_router)
+    api.add_router("/v1/", supervision_router)
     api.add_router("/v1/", kb_router)
     api.add_router("/v1/", kb_public_router)
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "hotline.citizens",
     "hotline.policy",
     "hotline.tickets",
+    "hotline.supervision",
     "hotline.notifications",
     "hotline.knowledge",
     "hotline.workbench",

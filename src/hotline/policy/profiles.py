@@ -305,12 +305,20 @@ class Trigger(ScopeItem):
 
 
 class Supervision(_Model):
-    """Supervision triggers, forms and what follows when a unit still fails."""
+    """Supervision triggers, forms and what follows when a unit still fails.
+
+    ``owner`` supervises the orders a supervisor opens by hand (W2); a trigger's order belongs
+    to the trigger's ``owner``. ``explanation_working_days`` is the "set time" within which a
+    supervised unit reports in writing (SUPERVISE-3); ``explanation_basis`` cites it.
+    """
 
     triggers: tuple[Trigger, ...] = Field(min_length=1)
     forms: tuple[str, ...] = ()
     follow_up: str = ""
     basis: Text
+    owner: Text
+    explanation_working_days: int = Field(ge=1)
+    explanation_basis: Text
 
 
 class Reminder(_Model):
@@ -323,6 +331,14 @@ class Reminder(_Model):
     public_notice: bool = False
     basis: Text
     note: str = ""
+    #: Working days after an overdue reply deadline before the first notice goes out.
+    grace_working_days: int = Field(default=0, ge=0)
+    #: The most reminder notices one ticket's overdue deadline gets.
+    limit: int = Field(default=1, ge=1)
+    #: What follows when the last notice's own deadline passes with no reason reported:
+    #: ``inspection_group`` reports to the 督查小组 with a written 通报批评 (QLH 五(三), W3),
+    #: ``supervision`` opens a supervision order, ``none`` leaves it to the supervisors.
+    escalation: Literal["none", "inspection_group", "supervision"] = "none"
 
 
 class Urgent(_Model):

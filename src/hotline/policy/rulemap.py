@@ -30,6 +30,52 @@ _PROFILE_PAGE = "template:policy/templates/policy/profile.html"
 
 #: pattern → (reader, token, where it applies)
 APPLIED: Final[dict[str, tuple[str, str, str]]] = {
+    # Issue 13: supervision orders and the reminder chain (hotline.supervision).
+    "supervision.owner": (
+        "hotline.supervision.services:_owner",
+        "supervision.owner",
+        "supervision page: who owns an order opened by hand (W2)",
+    ),
+    "supervision.explanation_working_days": (
+        "hotline.supervision.services:_explanation_due",
+        ".explanation_working_days",
+        "supervision: the unit's written explanation deadline (SUPERVISE-3)",
+    ),
+    "supervision.explanation_basis": (
+        "hotline.supervision.services:_explanation_due",
+        ".explanation_basis",
+        "supervision: the explanation deadline's basis",
+    ),
+    "supervision.triggers": (
+        "hotline.supervision.services:repeat_call_check",
+        "supervision.triggers",
+        "supervision: the repeat-call trigger (V1)",
+    ),
+    "reminder.grace_working_days": (
+        "hotline.supervision.services:_grace_end",
+        "grace_working_days",
+        "supervision sweep: when the first reminder notice goes out",
+    ),
+    "reminder.limit": (
+        "hotline.supervision.services:_reminder_step",
+        ".limit",
+        "supervision sweep: the most notices per ticket",
+    ),
+    "reminder.enabled": (
+        "hotline.supervision.services:_reminder_step",
+        ".enabled",
+        "supervision sweep: reminders at all",
+    ),
+    "reminder.escalation": (
+        "hotline.supervision.services:_escalate",
+        "reminder.escalation",
+        "supervision sweep: the 督查小组 and the 通报批评 (W3)",
+    ),
+    "reminder.escalate_to": (
+        "hotline.supervision.services:_escalate",
+        "escalate_to",
+        "the escalation's addressee, in the regulation's words",
+    ),
     # Issue 12 part 2: the rules that were data only.
     "escalation": (f"{_SVC}:_options_part2", "escalation_kinds", "ticket page: flag (HANDLE-7)"),
     "escalation.matters": (
