@@ -165,6 +165,8 @@ def test_an_order_by_hand_is_explained_by_the_unit_and_closed_by_its_owner(
 ):
     use_profile("shanghai-962200")
     ticket = register(agent)
+    with pytest.raises(Conflict, match="尚未派给承办单位"):
+        sup.order_open(actor=supervisor, ticket=ticket, form="phone", reason="领导批示")
     dispatch(agent, ticket, unit.code)
     with pytest.raises(PermissionDenied):
         sup.order_open(actor=unit_officer, ticket=ticket, form="phone", reason="领导批示")

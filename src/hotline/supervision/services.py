@@ -148,6 +148,8 @@ def order_open(
     if trigger not in Trigger.values:
         raise InvalidInput(f"督办事由“{trigger}”无效。")
     text = _required(reason, "请填写督办事由。")
+    if lead_unit(ticket) is None:
+        raise Conflict("该工单尚未派给承办单位，无单位可督办。", code="no_unit")
     at = _now(now)
     try:
         with transaction.atomic():
