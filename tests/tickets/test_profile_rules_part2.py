@@ -169,7 +169,13 @@ def test_assisting_units_sign_contribute_and_the_lead_reply_waits(
     assert svc.ticket_actions_for(outsider, ticket) == ["assist_sign"]
     svc.ticket_sign(actor=unit_officer, ticket=ticket, now=at("2026-11-02 11:00"))
     with pytest.raises(DomainError) as refused:
-        svc.ticket_reply(actor=unit_officer, ticket=ticket, content="已处理", now=at("2026-11-03"))
+        svc.ticket_reply(
+            actor=unit_officer,
+            ticket=ticket,
+            content="已处理",
+            citizen_satisfaction="satisfied",  # asked under QLH 五(四)
+            now=at("2026-11-03"),
+        )
     assert refused.value.code == "assist_pending"
     with pytest.raises(DomainError) as refused:
         svc.ticket_assist_submit(actor=outsider, ticket=ticket, content="供水已核查")
@@ -185,7 +191,11 @@ def test_assisting_units_sign_contribute_and_the_lead_reply_waits(
         assist.refresh_from_db()
         assert assist.met_at == at("2026-11-03 09:00")
     svc.ticket_reply(
-        actor=unit_officer, ticket=ticket, content="已协调处理", now=at("2026-11-03 10:00")
+        actor=unit_officer,
+        ticket=ticket,
+        content="已协调处理",
+        citizen_satisfaction="satisfied",
+        now=at("2026-11-03 10:00"),
     )
     assert ticket.state == "replied"
     assert svc.ticket_state_from_events(ticket) == "replied"
