@@ -385,10 +385,6 @@ class TicketPage(Schema):
 # ----------------------------------------------------------------------------- helpers
 
 
-def _extension_out(request_: ExtensionRequest) -> dict[str, Any]:
-    return extension_view(request_)
-
-
 def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     """Return the ticket as ``request.user`` may see it: ``selectors.ticket_view_for``."""
     return ticket_view_for(request.user, ticket, request=request)  # type: ignore[arg-type]
@@ -474,7 +470,7 @@ def ticket_extension_request(
         reason=payload.reason,
         basis=payload.basis,
     )
-    return Status(201, _extension_out(extension))
+    return Status(201, extension_view(extension))
 
 
 @router.post(
@@ -494,7 +490,7 @@ def ticket_extension_decide(
         until=payload.until,
         note=payload.note,
     )
-    return _extension_out(extension)
+    return extension_view(extension)
 
 
 # ----------------------------------------------------------------------------- the actions

@@ -29,8 +29,7 @@ from hotline.policy.profiles import (
 )
 from hotline.policy.services import calendar_current
 from hotline.policy.sla import compute_due
-from hotline.tickets.events import events_record
-from hotline.tickets.events import notice_request as outbox_put
+from hotline.tickets.events import events_record, notice_request
 from hotline.tickets.models import (
     Assignment,
     Channel,
@@ -703,7 +702,7 @@ def ticket_return(
         )
         ticket.assignments.filter(active=True).update(active=False)
         _meet(ticket, ["assist"], at)  # the assisting units' part ends with the return
-        outbox_put(
+        notice_request(
             topic="ticket.returned",
             title=f"工单 {ticket.number} 被退回，待重新派单",
             body="；".join(
@@ -1367,7 +1366,7 @@ def _dispatch_part2(
             at=at,
             payload={"to": urgent.management_label, "basis": urgent.basis},
         )
-        outbox_put(
+        notice_request(
             topic="ticket.urgent.reported",
             title=f"紧急工单 {ticket.number} 已立即派{unit_name}（报{urgent.management_label}）",
             body=ticket.content[:200],
@@ -1497,7 +1496,7 @@ def ticket_assist_submit(
             at=at,
             payload={"unit": mine.unit.code},
         )
-        outbox_put(
+        notice_request(
             topic="ticket.assist.submitted",
             title=f"工单 {ticket.number}：{mine.unit.name}已提交协办意见",
             body=content.strip()[:500],
@@ -1536,7 +1535,7 @@ def ticket_assist_waive(
             at=at,
             payload={"unit": assist.unit.code},
         )
-        outbox_put(
+        notice_request(
             topic="ticket.assist.waived",
             title=f"工单 {ticket.number}：主办单位不再等待贵单位的协办意见",
             body=reason.strip(),
@@ -1576,7 +1575,7 @@ def ticket_escalation_flag(
         )
         lead = _lead(ticket)
         if lead is not None and actor.is_centre_staff:
-            outbox_put(
+            notice_request(
                 topic="ticket.escalation.flagged",
                 title=f"工单 {ticket.number} 须报本单位主要负责人研究解决",
                 body=note.strip(),
@@ -1615,7 +1614,7 @@ def ticket_reclassify_request(
             at=at,
             payload={"reclassification": request.pk},
         )
-        outbox_put(
+        notice_request(
             topic="ticket.reclassify.requested",
             title=f"工单 {ticket.number} 申请改为复杂事项，待审批",
             body=f"{lead.unit.name}：{reason.strip()}",
@@ -1687,7 +1686,7 @@ def ticket_reclassify_decide(
             at=at,
             payload=payload,
         )
-        outbox_put(
+        notice_request(
             topic=f"ticket.reclassify.{decision}",
             title=(
                 f"工单 {ticket.number} 已改为复杂事项"
@@ -1742,7 +1741,7 @@ def ticket_event_flag(
             at=at,
             payload={"event_at": when.isoformat()},
         )
-        outbox_put(
+        notice_request(
             topic="ticket.event.flagged",
             title=f"工单 {ticket.number} 涉及重大突发事项（报{profile.urgent.management_label}）",
             body=note.strip(),
@@ -1777,7 +1776,7 @@ def ticket_event_report(
             at=at,
             payload={"outcome": kind},
         )
-        outbox_put(
+        notice_request(
             topic="ticket.event.reported",
             title=f"工单 {ticket.number} 突发事项{'口头报告' if kind == 'oral' else '书面续报'}",
             body=note.strip(),
@@ -2018,7 +2017,7 @@ def citizen_notice_open(
         deadline=deadline,
     )
     local = timezone.localtime(new_due)
-    outbox_put(
+    notice_request(
         topic="ticket.citizen_notice",
         title=f"工单 {ticket.number} 延期已同意：请告知诉求人新时限 {local:%Y-%m-%d %H:%M} 及原因",
         body=request.reason,
