@@ -265,6 +265,15 @@ class Callback(_Model):
     supervised_always: bool = False
     direct_answers: Literal["evaluate_at_once", "none"] = "none"
     on_dissatisfied: Literal["quality_inspection", "redo", "supervision", "complaint", "none"]
+    # With ``on_dissatisfied = "redo"``: the redo order goes out with the dissatisfied result
+    # (QLH 五(六)); otherwise the centre issues it from the dissatisfied list.
+    redo_at_once: bool = False
+    # A satisfied or basically satisfied result closes the ticket in the same step (issue 13).
+    close_on_satisfied: bool = False
+    # The centre's limit of tries for an unreached citizen, and the spacing of the retries
+    # (the n-th retry waits n times ``retry_minutes``); no seed sets either (issue 13).
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    retry_minutes: int = Field(default=120, ge=1)
     basis: Text
     note: str = ""
 

@@ -297,7 +297,47 @@ APPLIED: Final[dict[str, tuple[str, str, str]]] = {
         "unit: extension (T7)",
     ),
     "extension.cap": (f"{_SVC}:ticket_extension_request", "extension.cap", "extension (A6)"),
-    "callback.mode": (f"{_SVC}:_options", "callback.mode", "close after callback (CALLBACK-1)"),
+    "callback.mode": (
+        f"{_SVC}:callback_owed",
+        "callback.mode",
+        "close after callback (CALLBACK-1)",
+    ),
+    # Issue 13: callbacks, samples and what dissatisfaction triggers (hotline.callbacks).
+    "callback.share": (
+        "hotline.callbacks.services:sample_draw",
+        "callback.share",
+        "`hotline callbacks sample`, the worker: the month's sample per unit (A14)",
+    ),
+    "callback.supervised_always": (
+        "hotline.callbacks.services:reason_for",
+        "supervised_always",
+        "callback queue: every supervised ticket (SH 第十三条)",
+    ),
+    "callback.on_dissatisfied": (
+        "hotline.callbacks.services:_dissatisfied",
+        "on_dissatisfied",
+        "callback: quality inspection or redo on a dissatisfied result (C2)",
+    ),
+    "callback.redo_at_once": (
+        "hotline.callbacks.services:_dissatisfied",
+        "redo_at_once",
+        "callback: the redo order goes out with the result (QLH 五(六))",
+    ),
+    "callback.close_on_satisfied": (
+        f"{_SVC}:ticket_callback",
+        "close_on_satisfied",
+        "callback: a satisfied result closes the ticket",
+    ),
+    "callback.max_attempts": (
+        "hotline.callbacks.services:on_called_back",
+        "max_attempts",
+        "callback queue: the centre's limit of tries for an unreached citizen",
+    ),
+    "callback.retry_minutes": (
+        "hotline.callbacks.services:on_called_back",
+        "retry_minutes",
+        "callback queue: the spacing of the retries",
+    ),
     "callback.direct_answers": (
         f"{_SVC}:evaluation_missing",
         "direct_answers",
@@ -371,9 +411,6 @@ _ISSUE_13 = "issue 13 (supervision, callbacks, quality inspection) applies it"
 LATER: Final[dict[str, str]] = {
     "clocks.reminder": _ISSUE_13,
     "clocks.*.rules[].soft_target*": "issue 14 (statistics): a soft target shown, never a breach",
-    "callback.share": _ISSUE_13,
-    "callback.supervised_always": _ISSUE_13,
-    "callback.on_dissatisfied": _ISSUE_13,
     "supervision.triggers": _ISSUE_13,
     "supervision.triggers[].*": _ISSUE_13,
     "supervision.forms": _ISSUE_13,

@@ -138,7 +138,12 @@ class ReplyIn(InSchema):
 
 
 class CallbackIn(InSchema):
+    """``solved`` and ``contacted_in_time`` are what the citizen says (CALLBACK-2); they are
+    recorded with a reached result and ignored with ``unreached``."""
+
     result: Literal["satisfied", "basically_satisfied", "dissatisfied", "unreached"]
+    solved: bool | None = None
+    contacted_in_time: bool | None = None
     note: str = text_field("")
 
 
@@ -642,7 +647,12 @@ TICKET_ACTIONS: tuple[TicketAction, ...] = (
         Action.CALLBACK,
         CallbackIn,
         lambda actor, t, p: svc.ticket_callback(
-            actor=actor, ticket=t, result=p.result, note=p.note
+            actor=actor,
+            ticket=t,
+            result=p.result,
+            note=p.note,
+            solved=p.solved,
+            contacted_in_time=p.contacted_in_time,
         ),
         "Callback (CALLBACK-2)",
     ),

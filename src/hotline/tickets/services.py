@@ -136,10 +136,30 @@ def _options(
         review_required=profile.review.required,
         returns_allowed=returns_allowed,
         extensions_allowed=extensions_allowed,
-        callback_required=profile.callback.mode == "every_ticket",
+        callback_required=callback_owed(ticket, profile)
+        if action in (None, Action.CLOSE, Action.CALLBACK)
+        else False,
         reopen_window_open=reopen_open,
         **_options_part2(ticket, profile, moment, action),
         evaluation_missing=evaluation_missing(ticket),
+    )
+
+
+def callback_owed(ticket: Ticket | None, profile: Profile) -> bool:
+    """Return whether a callback is owed on ``ticket`` (CALLBACK-1): an unmet ``callback``
+    deadline. The result starts one where the profile's clock has a limit; the ``callbacks``
+    app adds one for a sampled, supervised or market-service ticket and meets it when the
+    citizen stays unreached after the centre's limit of tries. Under ``every_ticket`` a replied
+    ticket without any callback deadline (none was ever started) owes one too."""
+    if ticket is None:
+        return profile.callback.mode == "every_ticket"
+    rows = ticket.deadlines.filter(kind="callback")
+    if rows.filter(met_at__isnull=True).exists():
+        return True
+    return (
+        profile.callback.mode == "every_ticket"
+        and ticket.state == State.REPLIED.value
+        and not rows.exists()
     )
 
 
@@ -771,24 +791,45 @@ def ticket_escalate(
 
 
 def ticket_callback(
-    *, actor: Any, ticket: Ticket, result: str, note: str = "", now: datetime | None = None
+    *,
+    actor: Any,
+    ticket: Ticket,
+    result: str,
+    note: str = "",
+    solved: bool | None = None,
+    contacted_in_time: bool | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
-    """Record the callback's result (CALLBACK-2); dissatisfied leads to redo (CALLBACK-3)."""
+    """Record the callback's result (CALLBACK-2, A19): satisfaction, whether the matter was
+    solved and whether the unit contacted the citizen in time, as the citizen says.
+
+    A satisfied or basically satisfied result closes a replied ticket in the same step where
+    the profile's ``callback.close_on_satisfied`` allows it. What a dissatisfied result
+    triggers (CALLBACK-3, C2) is the ``callbacks`` and ``supervision`` apps' reaction to the
+    ``ticket.called_back`` event.
+    """
     if result not in CALLBACK_RESULTS:
         raise InvalidInput(f"回访结果“{result}”无效，应为：{'、'.join(CALLBACK_RESULTS)}。")
-    meets = [] if result == "unreached" else ["callback"]
+    reached = result != "unreached"
+    meets = ["callback"] if reached else []
+    payload: dict[str, Any] = {
+        "result": result,
+        "solved": solved if reached else None,
+        "contacted_in_time": contacted_in_time if reached else None,
+    }
+    at = _now(now)
     with transaction.atomic():
-        return _simple(
-            actor,
-            ticket,
-            Action.CALLBACK,
-            "ticket.called_back",
-            meets,
-            note,
-            _now(now),
-            {"result": result},
-            outcome=result,
+        old = ticket.state
+        _simple(
+            actor, ticket, Action.CALLBACK, "ticket.called_back", meets, note, at, payload, result
         )
+        if (
+            old == State.REPLIED.value
+            and ticket.state == State.CALLED_BACK.value
+            and load_profile(ticket.profile).callback.close_on_satisfied
+        ):
+            ticket_close(actor=actor, ticket=ticket, note=note, now=at)
+    return ticket
 
 
 def ticket_redo(

@@ -178,8 +178,11 @@ class Options:
     return window still open (HANDLE-3, A5, A29).
     ``extensions_allowed``: ``profile.extension.allowed`` and the request cut-off not passed
     (HANDLE-5, A6).
-    ``callback_required``: this ticket must be called back before closing (CALLBACK-1: mode
-    ``every_ticket``, a supervised ticket where ``supervised_always``, or drawn in the sample).
+    ``callback_required``: a callback is owed on this ticket (CALLBACK-1: mode ``every_ticket``,
+    a supervised ticket where ``supervised_always``, drawn in the sample, a market service's
+    feedback sheet): an unmet ``callback`` deadline. A replied ticket may not close while one
+    is owed; a closed ticket may still be called back while one is (the ``callbacks`` app
+    queues it).
     ``reopen_window_open``: the profile's ``reopen`` window has not passed.
     ``liaison_call``: an urgent ticket under a profile that has the liaison phoned (DISPATCH-3).
     ``assist_open``: an assisting unit has neither contributed nor been waived (DISPATCH-4).
@@ -397,9 +400,32 @@ RULES: Final[tuple[Rule, ...]] = (
             "unreached": SAME,
         },
     ),
-    # CALLBACK-3, A15: a redo order to the same unit, a new assignment with a new reply clock.
+    # CALLBACK-1, A14: a ticket drawn into a sample (or supervised) after it closed is still
+    # called back; a dissatisfied result brings it back for a redo or an inspection.
     _rule(
-        A.REDO, [S.DISSATISFIED], S.DISPATCHED, [REVIEWER, INSPECTOR, SUPERVISOR], _C, "CALLBACK-3"
+        A.CALLBACK,
+        [S.CLOSED],
+        SAME,
+        [CALLBACK],
+        _C,
+        "CALLBACK-1",
+        outcomes={
+            "satisfied": SAME,
+            "basically_satisfied": SAME,
+            "dissatisfied": S.DISSATISFIED,
+            "unreached": SAME,
+        },
+        guard=_g("callback_required", "no_callback_due", "该工单没有待进行的回访"),
+    ),
+    # CALLBACK-3, A15: a redo order to the same unit, a new assignment with a new reply clock.
+    # QLH 五(六): the centre's callback agent issues it with the dissatisfied result.
+    _rule(
+        A.REDO,
+        [S.DISSATISFIED],
+        S.DISPATCHED,
+        [CALLBACK, REVIEWER, INSPECTOR, SUPERVISOR],
+        _C,
+        "CALLBACK-3",
     ),
     _rule(
         A.CLOSE,
@@ -416,7 +442,7 @@ RULES: Final[tuple[Rule, ...]] = (
         A.CLOSE,
         [S.CALLED_BACK, S.DISSATISFIED],
         S.CLOSED,
-        [CALLBACK, REVIEWER, SUPERVISOR],
+        [CALLBACK, REVIEWER, INSPECTOR, SUPERVISOR],
         _C,
         "CALLBACK-3",
     ),
