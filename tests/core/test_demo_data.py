@@ -125,3 +125,12 @@ def test_demo_tickets_reach_every_stage_of_the_lifecycle(demo):
     assert TicketEvent.objects.filter(action="ticket.deadline.overdue").exists()
     for ticket in Ticket.objects.all():
         assert ticket_state_from_events(ticket) == State(ticket.state)
+
+
+def test_demo_data_has_callbacks_due_and_an_open_inspection(demo):
+    """Issue 13: the callback queue and the inspection page have work in the demo."""
+    from hotline.callbacks.models import DueCallback, Inspection
+
+    assert DueCallback.objects.filter(state="open").exists()
+    assert Inspection.objects.filter(state="open").exists()
+    assert "Callbacks due:" in demo

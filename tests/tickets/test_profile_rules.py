@@ -441,7 +441,8 @@ def test_returns_and_repeated_dispatches_are_counted_per_unit(
     svc.ticket_callback(
         actor=callback_agent, ticket=ticket, result="dissatisfied", now=at("2026-11-05 10:00")
     )
-    svc.ticket_redo(actor=inspector, ticket=ticket, now=at("2026-11-05 11:00"))
+    # QLH 五(六), issue 13: the redo order goes out with the dissatisfied result.
+    assert ticket.state == "dispatched"
     counts = unit_dispatch_counts(unit_ids=[unit.pk, other_unit.pk])
     assert (counts[unit.pk].received, counts[unit.pk].returned, counts[unit.pk].repeated) == (
         1,

@@ -327,6 +327,8 @@ def test_callback_dissatisfied_then_redo_from_the_callback_queue(
         f"/tickets/{dispatched.number}/do/callback/",
         {
             "callback-result": "dissatisfied",
+            "callback-solved": "no",
+            "callback-contacted_in_time": "yes",
             "callback-note": "电梯仍然不能用",
             "next": "/callbacks/",
         },

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from hotline.callbacks.models import DueCallback, Inspection
 from hotline.core.errors import NotFound, PermissionDenied
+from hotline.tickets.models import TicketEvent
 
 
 def may_read_inspections(user: Any) -> bool:
@@ -50,3 +51,12 @@ def due_row(due: DueCallback) -> dict[str, Any]:
         "attempts": due.attempts,
         "reason": due.reason,
     }
+
+
+def timelines(ticket_ids: list[int]) -> dict[int, list[TicketEvent]]:
+    """Return each ticket's timeline, oldest first (one query), for the inspector's review."""
+    found: dict[int, list[TicketEvent]] = {}
+    events = TicketEvent.objects.filter(ticket_id__in=ticket_ids).select_related("actor")
+    for event in events.order_by("at", "id"):
+        found.setdefault(event.ticket_id, []).append(event)
+    return found

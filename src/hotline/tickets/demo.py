@@ -190,7 +190,8 @@ def _play(
     if target == "explained":
         story(svc.ticket_explain, actor=clerk, note="受现行政策限制暂无法解决，已向诉求人解释。")
         story(svc.ticket_callback, actor=people["callback"], result="basically_satisfied")
-        story(svc.ticket_close, actor=people["callback"])
+        if story.ticket.state != "closed":  # closed with the callback where the profile says
+            story(svc.ticket_close, actor=people["callback"])
         return
     story(
         svc.ticket_reply,
@@ -212,7 +213,8 @@ def _play(
     if target == "redo":
         story(svc.ticket_redo, actor=people["inspector"], note="诉求人不满意，重新办理")
         return
-    story(svc.ticket_close, actor=people["callback"])
+    if story.ticket.state != "closed":  # closed with the callback where the profile says
+        story(svc.ticket_close, actor=people["callback"])
     if target == "archived":
         story(svc.ticket_archive, actor=people["supervisor"])
 

@@ -36,7 +36,9 @@ EVALUATION_CHOICES = [
     ("dissatisfied", _("Dissatisfied")),
     ("declined", _("Declined to evaluate")),
 ]
+#: No result is pre-selected (issue 13): the agent must choose one.
 CALLBACK_CHOICES = [
+    ("", "—"),
     ("satisfied", _("Satisfied")),
     ("basically_satisfied", _("Basically satisfied")),
     ("dissatisfied", _("Dissatisfied")),
@@ -324,9 +326,29 @@ def evaluation_required() -> bool:
     return load_profile(settings.HOTLINE_PROFILE).callback.direct_answers == "evaluate_at_once"
 
 
+YES_NO_CHOICES = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+
+
 class CallbackForm(EdgeFormMixin, forms.Form):
+    """The callback (CALLBACK-2, A19): the result, and with a reached citizen whether the
+    matter was solved and whether the unit contacted them in time, as the citizen says."""
+
     result = forms.ChoiceField(label=_("Result"), choices=CALLBACK_CHOICES)
+    solved = forms.ChoiceField(label=_("Solved"), choices=YES_NO_CHOICES, required=False)
+    contacted_in_time = forms.ChoiceField(
+        label=_("Contacted in time"), choices=YES_NO_CHOICES, required=False
+    )
     note = forms.CharField(label=_("Note"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        reached = data.get("result") not in (None, "", "unreached")
+        for name in ("solved", "contacted_in_time"):
+            value = data.get(name) or ""
+            if reached and not value:
+                self.add_error(name, _("Ask the citizen and record the answer."))
+            data[name] = (value == "yes") if reached and value else None
+        return data
 
 
 class TransferForm(EdgeFormMixin, forms.Form):

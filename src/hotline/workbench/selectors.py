@@ -25,6 +25,7 @@ from django.db.models import (
 )
 
 from hotline.accounts.scope import scope_to_units
+from hotline.callbacks.models import DueCallback, DueState
 from hotline.citizens.models import Citizen
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
@@ -160,13 +161,18 @@ def deferred_answers(user: Any) -> QuerySet[Ticket]:
 
 
 def callback_queue(user: Any) -> QuerySet[Ticket]:
-    """Return replied tickets awaiting their callback, the earliest callback due first."""
-    due = Deadline.objects.filter(ticket=OuterRef("pk"), kind="callback", met_at__isnull=True)
+    """Return the tickets due for a callback (the ``callbacks`` app's queue: every ticket,
+    sampled, supervised, feedback sheet), the earliest due first, with the reason and tries."""
+    due = DueCallback.objects.filter(ticket=OuterRef("pk"), state=DueState.OPEN).order_by("due_at")
     return (
         tickets_visible_to(user)
-        .filter(state=State.REPLIED.value)
+        .filter(Exists(due))
         .select_related("citizen")
-        .annotate(callback_due=Subquery(due.order_by("due_at").values("due_at")[:1]))
+        .annotate(
+            callback_due=Subquery(due.values("due_at")[:1]),
+            callback_reason=Subquery(due.values("reason")[:1]),
+            callback_attempts=Subquery(due.values("attempts")[:1]),
+        )
         .order_by(F("callback_due").asc(nulls_last=True), "registered_at")
     )
 

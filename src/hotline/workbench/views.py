@@ -450,6 +450,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
             "can_callback": "callback" in user.role_codes() or user.is_superuser,
             "can_redo": bool({"reviewer", "inspector", "supervisor"} & set(user.role_codes())),
             "result_choices": f.CALLBACK_CHOICES,
+            "yes_no": f.YES_NO_CHOICES,
             "query": _query_without_page(request),
         },
     )
@@ -569,7 +570,12 @@ ACTIONS: dict[str, tuple[type[Any], Callable[[Any, Ticket, dict[str, Any], Any],
     "callback": (
         f.CallbackForm,
         lambda u, t, d, _f: svc.ticket_callback(
-            actor=u, ticket=t, result=d["result"], note=d["note"]
+            actor=u,
+            ticket=t,
+            result=d["result"],
+            note=d["note"],
+            solved=d["solved"],
+            contacted_in_time=d["contacted_in_time"],
         ),
     ),
     "redo": (f.NoteForm, lambda u, t, d, _f: svc.ticket_redo(actor=u, ticket=t, note=d["note"])),

@@ -39,6 +39,7 @@ EXTRA_EVENTS = {
     "ticket.urgent.reported": gettext_lazy("Urgent matter reported to management"),
     "ticket.reclassify.approved": gettext_lazy("Reclassified as complex"),
     "ticket.reclassify.refused": gettext_lazy("Reclassification refused"),
+    "ticket.inspected": gettext_lazy("Quality inspection decided"),
 }
 
 CALLBACK_LABELS = {
@@ -112,6 +113,17 @@ def category_label(code: str) -> str:
 @register.filter
 def callback_label(code: str) -> str:
     return str(CALLBACK_LABELS.get(code, code))
+
+
+@register.filter
+def callback_reason_label(code: str) -> str:
+    """Why a ticket is due for a callback (every ticket, sampled, supervised, feedback sheet)."""
+    from hotline.callbacks.models import Reason
+
+    try:
+        return str(Reason(code).label)
+    except ValueError:
+        return code or ""
 
 
 @register.simple_tag(takes_context=True)
