@@ -128,7 +128,11 @@ def test_the_whole_path_of_a_complaint(
     caller = open_as(browser, live_server, "callback")
     caller.goto(f"{live_server.url}/callbacks/")
     row = caller.locator("tr", has_text=ticket.number)
-    row.locator("select").select_option("dissatisfied")
+    result = row.locator("select[name='callback-result']")
+    assert result.input_value() == ""  # issue 13: no result is pre-selected
+    result.select_option("dissatisfied")
+    row.locator("select[name='callback-solved']").select_option("no")
+    row.locator("select[name='callback-contacted_in_time']").select_option("yes")
     row.locator("input[name='callback-note']").fill("电梯仍时常停运")
     shot(caller, "callbacks")
     row.get_by_role("button", name="记录").click()
