@@ -162,12 +162,12 @@ def test_an_inspection_may_close_with_a_finding_that_clears_the_unit(
     done = cb.inspection_decide(
         actor=inspector,
         inspection=inspection,
-        responsibility="policy",
+        responsibility="policy_limit",  # the long spelling is accepted, stored short
         finding="诉求受政策限制，已解释",
         redo=False,
         now=at("2026-10-08 16:00"),
     )
-    assert done.unit_fault is False
+    assert (done.unit_fault, done.responsibility) == (False, "policy")
     ticket.refresh_from_db()
     assert ticket.state == "closed"
     assert ticket.events.get(action="ticket.inspected").payload["unit_fault"] is False

@@ -51,10 +51,11 @@ class InspectionList(Schema):
 
 class DecideIn(InSchema):
     """``responsibility``: ``unit``, ``citizen`` (an unreasonable demand), ``policy`` (a policy
-    limit) or ``centre`` (the centre's mistake); ``redo``: a redo order to the same unit, or
-    the ticket closed with the finding."""
+    limit) or ``centre`` (the centre's mistake) — ``citizen_unreasonable``, ``policy_limit`` and
+    ``centre_mistake`` are accepted too; ``redo``: a redo order to the same unit, or the ticket
+    closed with the finding."""
 
-    responsibility: Literal["unit", "citizen", "policy", "centre"]
+    responsibility: str = text_field(max_length=32)
     finding: str = text_field()
     redo: bool
 

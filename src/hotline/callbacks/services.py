@@ -224,6 +224,19 @@ def inspection_open(
     return inspection
 
 
+#: Longer spellings of the four responsibilities, accepted and stored as the short code.
+RESPONSIBILITY_ALIASES = {
+    "unit_fault": "unit",
+    "citizen_unreasonable": "citizen",
+    "unreasonable_demand": "citizen",
+    "citizen_demand": "citizen",
+    "policy_limit": "policy",
+    "centre_mistake": "centre",
+    "center": "centre",
+    "center_mistake": "centre",
+}
+
+
 def inspection_decide(
     *,
     actor: Any,
@@ -241,6 +254,7 @@ def inspection_decide(
     """
     if not actor.can("ticket.inspect"):
         raise PermissionDenied("只有质检员可以作出质检评定。")
+    responsibility = RESPONSIBILITY_ALIASES.get(responsibility, responsibility)
     if responsibility not in Responsibility.values:
         raise InvalidInput(
             f"责任认定“{responsibility}”无效，应为：{'、'.join(Responsibility.values)}。"
