@@ -314,3 +314,19 @@ def test_zhejiang_market_services_get_a_feedback_sheet_callback(
     with pytest.raises(DomainError) as refused:
         cb.sample_draw(month=at("2026-10-01 00:00").date())
     assert refused.value.code == "no_sampling"
+
+
+@pytest.mark.req("CALLBACK-3", "C2")
+def test_a_redo_that_cannot_go_out_leaves_the_ticket_dissatisfied(
+    use_profile, agent, unit, unit_officer, callback_agent
+):
+    use_profile("qilihe-96881")
+    ticket = replied(agent, unit_officer, unit.code, reply_at="2026-10-09 09:00")
+    cb.due_open(ticket, reason=Reason.SAMPLED, result_at=at("2026-10-09 09:00"))
+    Unit.objects.filter(pk=unit.pk).update(active=False)
+    svc.ticket_callback(
+        actor=callback_agent, ticket=ticket, result="dissatisfied", now=at("2026-10-10 10:00")
+    )
+    ticket.refresh_from_db()
+    assert ticket.state == "dissatisfied"  # the callback stands; the centre dispatches later
+    assert CallbackRecord.objects.filter(ticket=ticket, result="dissatisfied").exists()

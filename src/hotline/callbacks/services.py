@@ -196,12 +196,18 @@ def _dissatisfied(event: TicketEvent, profile: Profile, record: CallbackRecord) 
     if action == "quality_inspection":
         inspection_open(ticket, record=record, now=event.at)
     elif action == "redo" and profile.callback.redo_at_once and event.actor is not None:
-        tickets.ticket_redo(
-            actor=event.actor,
-            ticket=ticket,
-            note=f"回访不满意，向原承办单位发放重办单（{profile.callback.basis}）",
-            now=event.at,
-        )
+        try:
+            with transaction.atomic():
+                tickets.ticket_redo(
+                    actor=event.actor,
+                    ticket=ticket,
+                    note=f"回访不满意，向原承办单位发放重办单（{profile.callback.basis}）",
+                    now=event.at,
+                )
+        except DomainError:
+            # The unit can no longer receive tickets: the callback stands, and the ticket waits
+            # in the dissatisfied list for the centre to dispatch it.
+            return
 
 
 def inspection_open(
