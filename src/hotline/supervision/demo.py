@@ -70,8 +70,8 @@ def supervision_demo_load(*, now: datetime) -> dict[str, int]:
     if boss is None or not Ticket.objects.exists():
         return {}
     start = _morning(now - timedelta(days=30))
-    # The units answer the first two notices the same day, before the next sweep: one
-    # acknowledges it, the other reports its reason (which stops that chain).
+    # The units answer the first two notices the same day, before the next sweep: the
+    # first is acknowledged (the chain goes on), the second gets a reason (its chain stops).
     answers = ["acknowledge", "reason"]
     answered = 0
     for day in range(31):
@@ -79,7 +79,7 @@ def supervision_demo_load(*, now: datetime) -> dict[str, int]:
         if moment >= now:
             break
         supervision_sweep(now=moment)
-        fresh = Reminder.objects.filter(sequence=1, issued_at=moment).select_related("unit")
+        fresh = Reminder.objects.filter(issued_at=moment).select_related("unit")
         for reminder in fresh.order_by("id"):
             clerk = _clerk(reminder.unit)
             if not answers or clerk is None:
