@@ -38,7 +38,7 @@ def agents(centre):
 @pytest.mark.req("STATS-5")
 def test_the_sample_is_reproducible_per_agent_and_month(agents):
     """STATS-5: the same seed draws the same tickets; each agent gets at most N of their own."""
-    lin, zhou = agents
+    _lin, _zhou = agents
     first = svc.sample_draw(month=OCT, per_agent=4, seed=7)
     picked = sorted(SampledTicket.objects.values_list("ticket__number", flat=True))
     assert [(a.agent, a.sampled, a.registered) for a in first.agents] == [
