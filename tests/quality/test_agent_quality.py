@@ -135,6 +135,19 @@ def test_the_agent_scores_contract(agents, inspector, supervisor):
 
 
 @pytest.mark.req("STATS-5")
+def test_the_scores_take_one_query_however_many_agents(
+    agents, inspector, django_assert_num_queries
+):
+    from hotline.quality.selectors import agent_scores
+
+    svc.sample_draw(month=OCT, per_agent=3, seed=5)
+    assert inspector.can("ticket.inspect")  # the reader's roles, read once per request
+    with django_assert_num_queries(1):
+        rows = agent_scores(inspector, OCT)
+    assert [r.sampled for r in rows] == [3, 3]
+
+
+@pytest.mark.req("STATS-5")
 def test_an_outsider_sees_no_scores(agents, inspector, unit_officer):
     svc.sample_draw(month=OCT, per_agent=2, seed=5)
     assert Api(unit_officer).get("/quality/agents", month="2026-10").json() == {"results": []}

@@ -136,6 +136,9 @@ def test_the_workstation_shows_the_centres_rule_and_audits_the_read(
     page = client.get(reverse("workbench:desk_caller"), {"phone": PHONE}).content.decode()
     assert "恶意来电" in page and "不影响" in page
     assert AuditEntry.objects.filter(action="caller_flag.view").count() == 1
+    # A ringing line opens the desk with the number: the panel loads with it.
+    desk = client.get(reverse("workbench:desk"), {"phone": PHONE}).content.decode()
+    assert f'value="{PHONE}"' in desk
     clean = client.get(reverse("workbench:desk_caller"), {"phone": "13900001111"})
     assert "flag-warning" not in clean.content.decode()
     assert flag_warning_for(agent, "13900001111") is None

@@ -134,7 +134,6 @@ def review_create(request: HttpRequest, payload: ReviewIn) -> Status[Any]:
         notes=payload.notes.model_dump() if payload.notes else {},
         note=payload.note,
     )
-    sample.refresh_from_db()
     return Status(201, sel.review_row(sel.sample_get_for_user(request.user, sample.pk)))
 
 
@@ -219,7 +218,7 @@ def _appeal_row(appeal: Any) -> dict[str, Any]:
 )
 def flag_list(request: HttpRequest, filters: Query[FlagFilters]) -> dict[str, Any]:
     flags = sel.flag_list(request.user, state=filters.state, phone=filters.phone)
-    flags = flags.prefetch_related("appeals", "tickets")
+    flags = flags.prefetch_related("appeals")
     return {"results": [sel.flag_row(f) for f in flags[:LIST_MAX]]}
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from hotline.core.audit import audit_record
 from hotline.core.errors import NotFound
 from hotline.quality.models import CallerFlag, FlagAppeal, FlagState, Review, SampledTicket
-from hotline.quality.services import can_score, flag_in_force, flag_rule
+from hotline.quality.services import flag_in_force, flag_rule
 
 #: Roles that read every agent's scores.
 READ_ALL_PERMS = ("ticket.inspect", "ticket.supervise", "policy.manage")
@@ -231,7 +231,3 @@ def flag_row(
         "tickets": sorted(t.number for t in flag.tickets.all()) if full else [],
         "note": flag.note if full else "",
     }
-
-
-def can_score_user(user: Any) -> bool:
-    return can_score(user)

@@ -143,7 +143,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     """The agent workstation (接线工作台): one screen for one call."""
     _require(request, "agent")
     user = _user(request)
-    form = f.CallForm(request.POST or None)
+    # A ringing line opens the desk as /desk/?phone=<caller>: the caller panel loads at once
+    # (with the centre's rule for a flagged number, INTAKE-7).
+    form = f.CallForm(request.POST or None, initial={"phone": request.GET.get("phone", "")[:32]})
     error = ""
     status = 200
     if request.method == "POST":
