@@ -273,11 +273,13 @@ def _register_routers() -> None:
     from hotline.knowledge.api import router as kb_router
     from hotline.notifications.api import router as notifications_router
     from hotline.policy.api import router as policy_router
+    from hotline.quality.api import router as quality_router
     from hotline.supervision.api import router as supervision_router
     from hotline.tickets.api import router as tickets_router
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", directory_router)
+    api.add_router("/v1/", quality_router)  # /citizens/flags before /citizens/{id}
     api.add_router("/v1/", citizens_router)
     api.add_router("/v1/", core_router)
     api.add_router("/v1/", policy_router)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "hotline.tickets",
     "hotline.supervision",
     "hotline.callbacks",
+    "hotline.quality",
     "hotline.notifications",
     "hotline.knowledge",
     "hotline.workbench",

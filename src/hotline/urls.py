@@ -15,6 +15,7 @@ urlpatterns = [
     path("citizens/", include("hotline.citizens.urls")),
     path("supervision/", include("hotline.supervision.urls")),
     path("inspections/", include("hotline.callbacks.urls")),
+    path("quality/", include("hotline.quality.urls")),
     path("", include("hotline.knowledge.urls")),
     path("", include("hotline.workbench.urls")),
     path("admin/", admin.site.urls),

@@ -14,8 +14,7 @@ from hotline.core.masking import mask_name, mask_phone
 class CitizenAdmin(RolePermissionAdmin, admin.ModelAdmin[Citizen]):
     manage_permission = "accounts.manage"
     # PRIVACY-3: the list shows the masked name; the full record is one audited click away.
-    list_display = ["id", "masked_name", "masked_phone", "created_at", "flagged_malicious"]
-    list_filter = ["flagged_malicious"]
+    list_display = ["id", "masked_name", "masked_phone", "created_at"]
     search_fields = ["=phone", "name"]
 
     @admin.display(description=_("Name"))

@@ -5,6 +5,7 @@ from hotline.citizens.access import citizen_get_for_user, citizen_search_for_use
 from hotline.citizens.models import Citizen
 from hotline.core.edge import RowId
 from hotline.core.masking import mask_name, mask_phone
+from hotline.quality.selectors import phones_flagged
 
 router = Router(tags=["citizens"])
 
@@ -18,14 +19,15 @@ class CitizenOut(Schema):
     flagged_malicious: bool
 
 
-def _out(citizen: Citizen) -> dict[str, object]:
+def _out(citizen: Citizen, flagged: set[str]) -> dict[str, object]:
+    """``flagged_malicious``: a confirmed malicious-caller flag on the number is in force."""
     return {
         "id": citizen.pk,
         "phone": citizen.phone,
         "name": citizen.name,
         "address": citizen.address,
         "area": citizen.area.code if citizen.area else None,
-        "flagged_malicious": citizen.flagged_malicious,
+        "flagged_malicious": citizen.phone in flagged,
     }
 
 
@@ -37,10 +39,13 @@ def _out(citizen: Citizen) -> dict[str, object]:
 def citizen_lookup(request: HttpRequest, phone: str) -> list[dict[str, object]]:
     """A list: phone and name masked; ``GET /citizens/{id}`` gives the full record, audited."""
     found = citizen_search_for_user(request.user, phone=phone, request=request)  # type: ignore[arg-type]
-    return [{**_out(c), "phone": mask_phone(c.phone), "name": mask_name(c.name)} for c in found]
+    flagged = phones_flagged([c.phone for c in found])
+    return [
+        {**_out(c, flagged), "phone": mask_phone(c.phone), "name": mask_name(c.name)} for c in found
+    ]
 
 
 @router.get("/citizens/{citizen_id}", response=CitizenOut, summary="One citizen (audited)")
 def citizen_detail(request: HttpRequest, citizen_id: RowId) -> dict[str, object]:
     citizen = citizen_get_for_user(request.user, citizen_id, request=request)  # type: ignore[arg-type]
-    return _out(citizen)
+    return _out(citizen, phones_flagged([citizen.phone]))

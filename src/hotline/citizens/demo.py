@@ -34,7 +34,6 @@ def citizens_demo_load(count: int = 60) -> int:
                 "address": (
                     f"{area.name if area else ''}{rng.randint(1, 40)}幢{rng.randint(1, 6)}单元"
                 ),
-                "flagged_malicious": i == count - 1,
             },
         )
     return Citizen.objects.filter(phone__startswith="1390000").count()

@@ -27,8 +27,8 @@ class Citizen(models.Model):
         related_name="+",
     )
     notes = models.TextField(_("notes"), blank=True)
-    # INTAKE-7: callers who insult agents or maliciously occupy the line can be flagged.
-    flagged_malicious = models.BooleanField(_("flagged as malicious caller"), default=False)
+    # INTAKE-7: a malicious caller is flagged by number, with evidence and a supervisor's
+    # decision, in ``quality.CallerFlag`` (it expires and can be appealed).
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

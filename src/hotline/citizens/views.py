@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from hotline.citizens.access import citizen_get_for_user, citizen_search_for_user
 from hotline.core.errors import NotFound
+from hotline.quality.selectors import phones_flagged
 
 
 @login_required
@@ -15,7 +16,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
         raise Http404
     phone = request.GET.get("phone", "").strip()
     found = citizen_search_for_user(request.user, phone=phone, request=request) if phone else []  # type: ignore[arg-type]
-    return render(request, "citizens/lookup.html", {"phone": phone, "found": found})
+    flagged = phones_flagged([c.phone for c in found])
+    rows = [(c, c.phone in flagged) for c in found]
+    return render(request, "citizens/lookup.html", {"phone": phone, "rows": rows})
 
 
 @login_required

@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
     # Delivers what the other demo loaders notified, at the demo's clock.
     demo_loader = "hotline.notifications.demo.notifications_demo"
-    demo_after = ("tickets", "knowledge")
+    demo_after = ("tickets", "knowledge", "supervision")
 
     def ready(self) -> None:
         from hotline.core.events import outbox_backend_set

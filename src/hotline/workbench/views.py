@@ -30,6 +30,7 @@ from hotline.core.errors import DomainError, NotFound
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
+from hotline.quality.selectors import flag_warning_for
 from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user, tickets_visible_to
 from hotline.tickets.attachments import attachment_add
@@ -142,7 +143,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     """The agent workstation (接线工作台): one screen for one call."""
     _require(request, "agent")
     user = _user(request)
-    form = f.CallForm(request.POST or None)
+    # A ringing line opens the desk as /desk/?phone=<caller>: the caller panel loads at once
+    # (with the centre's rule for a flagged number, INTAKE-7).
+    form = f.CallForm(request.POST or None, initial={"phone": request.GET.get("phone", "")[:32]})
     error = ""
     status = 200
     if request.method == "POST":
@@ -258,6 +261,8 @@ def desk_caller(request: HttpRequest) -> HttpResponse:
         else []
     )
     history = sel.caller_history(_user(request), citizens)
+    # INTAKE-7: the centre's rule for a flagged number; it informs, it never blocks the call.
+    warning = flag_warning_for(_user(request), phone, request=request)
     finished = {s.value for s in sel.FINISHED}
     open_tickets = [t for t in history if t.state not in finished]
     return render(
@@ -270,6 +275,7 @@ def desk_caller(request: HttpRequest) -> HttpResponse:
             "open_tickets": open_tickets,
             "finished": finished,
             "repeat": len(history) > 0,
+            "warning": warning,
         },
     )
 
