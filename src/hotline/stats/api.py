@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Body, Field, Query, Router, Schema
 from ninja.errors import AuthorizationError
 from pydantic import StringConstraints
 
@@ -27,6 +27,8 @@ calls_router = Router(tags=["calls"])
 
 #: The longest period one request may ask for (days).
 MAX_DAYS = 3 * 366
+#: The most call records one request may carry.
+MAX_CALLS = 10_000
 
 
 class UnitsFilters(Schema):
@@ -139,10 +141,12 @@ class CallsOut(Schema):
 
 
 @calls_router.post("", response=CallsOut)
-def calls_post(
-    request: HttpRequest, payload: Annotated[list[CallIn], Field(max_length=10_000)]
-) -> dict[str, int]:
+def calls_post(request: HttpRequest, payload: Annotated[list[CallIn], Body()]) -> dict[str, int]:
     """Call records from the telephony system; a ``call_id`` already stored is skipped."""
+    if len(payload) > MAX_CALLS:
+        raise DomainError(
+            f"每次最多上传 {MAX_CALLS} 条通话记录。", code="invalid_input", status=400
+        )
     records = [c.dict() for c in payload]
     for record in records:
         for name in ("offered_at", "answered_at", "ended_at"):
