@@ -54,7 +54,8 @@ def _sums(period: Period, filters: Q | None = None) -> dict[int, Counter[str]]:
     if filters is not None:
         query = query.filter(filters)
     found: dict[int, Counter[str]] = {}
-    for row in query.values("unit_key").annotate(**{n: Sum(n) for n in COUNTERS}):
+    sums: Any = query.values("unit_key").annotate(**{n: Sum(n) for n in COUNTERS})
+    for row in sums:
         found[row["unit_key"]] = Counter({n: row[n] or 0 for n in COUNTERS})
     return found
 
