@@ -20,7 +20,7 @@ from hotline.core.edge import InSchema
 from hotline.core.errors import DomainError
 from hotline.directory.models import Unit
 from hotline.stats import assessment, calls
-from hotline.stats.selectors import Period, unit_figures, units_visible
+from hotline.stats.selectors import Period, stats_read_all, unit_figures, units_visible
 
 router = Router(tags=["stats"])
 calls_router = Router(tags=["calls"])
@@ -138,6 +138,47 @@ class CallIn(InSchema):
 class CallsOut(Schema):
     created: int
     existing: int
+
+
+class CallFiguresIn(Schema):
+    start: date = Field(..., alias="from")
+    end: date = Field(..., alias="to")
+
+
+class CallTally(Schema):
+    offered: int
+    answered: int
+    abandoned: int
+    connection_rate: float | None
+    loss_rate: float | None
+    average_wait: float | None
+    within_15s_rate: float | None
+
+
+class HourTally(CallTally):
+    hour: int
+
+
+class AgentTally(CallTally):
+    agent: str
+
+
+class CallFiguresOut(Schema):
+    total: CallTally
+    hours: list[HourTally]
+    agents: list[AgentTally]
+
+
+@calls_router.get("/figures", response=CallFiguresOut)
+def calls_figures(request: HttpRequest, filters: Query[CallFiguresIn]) -> dict[str, Any]:
+    """The inbound call figures of the period: overall, per hour of day, per agent (STATS-6).
+
+    Supervisors and centre administrators only.
+    """
+    period = period_check(filters.start, filters.end)
+    if not stats_read_all(request.user):
+        raise AuthorizationError
+    return calls.call_figures(period)
 
 
 @calls_router.post("", response=CallsOut)

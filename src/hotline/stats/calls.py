@@ -40,6 +40,13 @@ def calls_import(*, actor: Any, records: Iterable[dict[str, Any]]) -> dict[str, 
     if len(set(ids)) != len(ids):
         raise DomainError("同一批记录中 call_id 重复。", code="duplicate_call_id", status=400)
     for r in rows:
+        url = r.get("recording_url") or ""
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise DomainError(
+                f"通话 {r['call_id']} 的录音地址须以 http:// 或 https:// 开头。",
+                code="invalid_input",
+                status=400,
+            )
         answered, ended = r.get("answered_at"), r.get("ended_at")
         if answered is not None and answered < r["offered_at"]:
             raise DomainError(

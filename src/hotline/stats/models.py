@@ -198,3 +198,33 @@ class CallRecord(models.Model):
         if self.answered_at is None:
             return None
         return (self.answered_at - self.offered_at).total_seconds()
+
+
+class HotTopic(models.Model):
+    """A hot-topic alert (STATS-3): one matter in one area rose well above its baseline.
+
+    Written by ``alerts.hot_topics_detect`` (the worker, daily); the rule is in docs/metrics.md.
+    """
+
+    detected_on = models.DateField()  # the last day of the window, Asia/Shanghai
+    area_key = models.IntegerField()  # directory.Area pk; 0 when the tickets name no area
+    area_name = models.CharField(max_length=64, blank=True)
+    key = models.CharField(max_length=32)  # the first term: one alert per matter, area, day
+    terms = models.JSONField(default=list)  # the matter: its words, most frequent first
+    count = models.PositiveIntegerField()  # tickets in the 7-day window
+    baseline = models.FloatField()  # mean tickets per 7 days over the 28 days before
+    tickets = models.JSONField(default=list)  # the numbers of the tickets behind it
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[HotTopic]] = models.Manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-detected_on", "-count"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["detected_on", "area_key", "key"], name="stats_hottopic_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.detected_on} {self.area_name} {'/'.join(self.terms)}"

@@ -170,3 +170,62 @@ def fact_tickets(period: Period, unit: Unit | None, indicator: str) -> QuerySet[
         ids = Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
         query = query.filter(unit_key__in=list(ids))
     return query.select_related("ticket").order_by("day", "ticket_id")
+
+
+def ranking(period: Period, units: list[Unit], now: datetime | None = None) -> list[dict[str, Any]]:
+    """Return ``unit_figures`` ranked by score (highest first), each row with its ``rank``.
+
+    Equal scores share a rank (competition ranking: 1, 2, 2, 4); ties are listed by code.
+    """
+    rows = sorted(unit_figures(period, units, now=now), key=lambda r: (-r["score"], r["unit"]))
+    previous: float | None = None
+    rank = 0
+    for position, row in enumerate(rows, start=1):
+        if row["score"] != previous:
+            rank, previous = position, row["score"]
+        row["rank"] = rank
+    return rows
+
+
+def trend(period: Period, by: str, unit: Unit | None = None) -> list[dict[str, Any]]:
+    """Return the counters of ``period`` by ``day``, ISO ``week`` (2026-W41) or ``month``.
+
+    Sums the daily rows of ``breakdown(period, "day", unit)`` into buckets; rates are
+    recomputed from the summed counts, never averaged.
+    """
+    if by not in {"day", "week", "month"}:
+        raise ValueError(by)
+    buckets: dict[str, Counter[str]] = {}
+    for row in breakdown(period, "day", unit):
+        day: date = row["key"]
+        if by == "day":
+            key = day.isoformat()
+        elif by == "week":
+            year, week, _ = day.isocalendar()
+            key = f"{year}-W{week:02d}"
+        else:
+            key = f"{day.year}-{day.month:02d}"
+        buckets.setdefault(key, Counter()).update({n: row[n] for n in COUNTERS})
+    out = []
+    for key in sorted(buckets):
+        counts = buckets[key]
+        item: dict[str, Any] = {"key": key, **{n: counts[n] for n in COUNTERS}}
+        item.update(rates(counts))
+        out.append(item)
+    return out
+
+
+def unit_for_drilldown(user: Any, code: str | None) -> Unit | None:
+    """Return the unit whose tickets ``user`` may list, or None for the centre's own row.
+
+    Raises ``PermissionError`` when the user may not read that unit (or the centre's row);
+    ``Unit.DoesNotExist`` for an unknown code.
+    """
+    if not code:
+        if not stats_read_all(user):
+            raise PermissionError(code)
+        return None
+    unit = Unit.objects.exclude(kind=Unit.Kind.CENTRE).get(code=code)
+    if not units_visible(user).filter(pk=unit.pk).exists():
+        raise PermissionError(code)
+    return unit

@@ -12,3 +12,11 @@ from hotline.stats.rollup import stats_catch_up
 def catch_up_stats() -> None:
     """Every five minutes: tickets with new supervision orders or reminders recomputed."""
     stats_catch_up()
+
+
+@db_periodic_task(crontab(minute="15", hour="*/6"))  # type: ignore[untyped-decorator]
+def detect_hot_topics() -> None:
+    """Four times a day: hot-topic alerts to the supervisors (STATS-3)."""
+    from hotline.stats.alerts import hot_topics_detect
+
+    hot_topics_detect()
