@@ -274,6 +274,8 @@ def _register_routers() -> None:
     from hotline.notifications.api import router as notifications_router
     from hotline.policy.api import router as policy_router
     from hotline.quality.api import router as quality_router
+    from hotline.stats.api import calls_router
+    from hotline.stats.api import router as stats_router
     from hotline.supervision.api import router as supervision_router
     from hotline.tickets.api import router as tickets_router
 
@@ -287,6 +289,8 @@ def _register_routers() -> None:
     api.add_router("/v1/", notifications_router)
     api.add_router("/v1/", supervision_router)
     api.add_router("/v1/", callbacks_router)
+    api.add_router("/v1/", stats_router)
+    api.add_router("/v1/calls", calls_router)
     api.add_router("/v1/", kb_router)
     api.add_router("/v1/", kb_public_router)
 

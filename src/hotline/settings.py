@@ -56,6 +56,10 @@ CSRF_TRUSTED_ORIGINS = env.list("HOTLINE_CSRF_TRUSTED_ORIGINS", default=[])
 
 # The policy profile (one regulation) this centre runs under; see src/hotline/policies/.
 HOTLINE_PROFILE = env.str("HOTLINE_PROFILE", default="national-12345")
+# The call centre's seats and the population it serves, for ZJ 第九条's seat rule (O2, A21) on
+# the status page; unset means not stated.
+HOTLINE_POPULATION_SERVED = env.int("HOTLINE_POPULATION_SERVED", default=None)
+HOTLINE_SEATS = env.int("HOTLINE_SEATS", default=None)
 # How long a process trusts its cached working-day calendar before asking the database whether
 # another process changed it (changes in the same process are seen at once).
 # Tests roll transactions back under the cache, so they always ask.
@@ -86,6 +90,7 @@ INSTALLED_APPS = [
     "hotline.supervision",
     "hotline.callbacks",
     "hotline.quality",
+    "hotline.stats",
     "hotline.notifications",
     "hotline.knowledge",
     "hotline.workbench",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("supervision/", include("hotline.supervision.urls")),
     path("inspections/", include("hotline.callbacks.urls")),
     path("quality/", include("hotline.quality.urls")),
+    path("stats/", include("hotline.stats.urls")),
     path("", include("hotline.knowledge.urls")),
     path("", include("hotline.workbench.urls")),
     path("admin/", admin.site.urls),

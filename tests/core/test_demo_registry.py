@@ -16,9 +16,11 @@ def test_the_loaders_run_after_what_they_need():
         "citizens",
         "tickets",
         "supervision",
+        "callbacks",
         "quality",
         "knowledge",
         "notifications",
+        "stats",
     ]
     for position, loader in enumerate(demo_loaders()):
         assert set(loader.after) <= set(order[:position])

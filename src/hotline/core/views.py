@@ -18,6 +18,7 @@ from hotline.core.heartbeat import heartbeat_is_fresh, heartbeat_latest
 from hotline.core.models import AuditEntry, WorkerHeartbeat
 from hotline.policy.calendar import missing_next_year
 from hotline.policy.services import calendar_current
+from hotline.stats.calls import seat_check
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -45,6 +46,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "queue": "Redis" if settings.REDIS_URL else "SQLite",
         "profile": settings.HOTLINE_PROFILE,
         "missing_year": missing_next_year(timezone.localdate(), calendar_current()),
+        "seats": seat_check(),  # ZJ 第九条 (CALLCENTRE-2, O2, A21)
     }
     template = "core/_heartbeat.html" if request.htmx else "core/status.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -31,6 +31,7 @@ from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.quality.selectors import flag_warning_for
+from hotline.stats.calls import call_for_ticket
 from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user, tickets_visible_to
 from hotline.tickets.attachments import attachment_add
@@ -792,6 +793,11 @@ def _ticket_page(
         else "",
         "escalation_labels": dict(sel.escalation_choices(current)),
         "lead_named_by": load_profile(current.profile).assisting.named_by_label,
+        # CALLCENTRE-3: the call the ticket came from and its recording, for the centre's staff
+        # only (the recording holds the caller's voice, PRIVACY-2).
+        "call": call_for_ticket(current)
+        if user.is_centre_staff and not data["citizen"]["hidden"]
+        else None,
     }
     return render(request, "workbench/ticket.html", context, status=status)
 

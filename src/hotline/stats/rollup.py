@@ -1,0 +1,179 @@
+"""The daily rollups, kept current from the ticket events through the outbox (STATS-1).
+
+Every ticket event reaches ``rollup_on_event`` after its commit (outbox subscriber
+``stats.rollup``); it recomputes the ticket's facts (``facts.ticket_facts``), stores them, and
+adds the difference to the day's rollup rows. Supervision has no event channel: the worker's
+``stats_catch_up`` refreshes the tickets of new orders and reminder notices. ``rollup_rebuild``
+recomputes a range of registration days from scratch; both paths give the same rows
+(tests/stats/test_rollup.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+
+from hotline.stats.facts import FactRow, ticket_facts, unit_codes
+from hotline.stats.models import COUNTERS, DailyRollup, Fact, Watermark
+from hotline.supervision.models import Reminder, SupervisionOrder
+from hotline.tickets.events import ticket_events
+from hotline.tickets.models import Ticket, TicketEvent
+
+Key = tuple[date, int, str, str, int]
+KEYS = ("day", "unit_key", "channel", "category", "area_key")
+
+
+def _stored(ticket_id: int) -> list[FactRow]:
+    rows = []
+    for fact in Fact.objects.filter(ticket_id=ticket_id):
+        rows.append(
+            FactRow(
+                ticket_id=ticket_id,
+                unit_key=fact.unit_key,
+                day=fact.day,
+                channel=fact.channel,
+                category=fact.category,
+                area_key=fact.area_key,
+                counts=Counter({n: getattr(fact, n) for n in COUNTERS if getattr(fact, n)}),
+            )
+        )
+    return rows
+
+
+def _fact(row: FactRow) -> Fact:
+    return Fact(
+        ticket_id=row.ticket_id,
+        unit_key=row.unit_key,
+        day=row.day,
+        channel=row.channel,
+        category=row.category,
+        area_key=row.area_key,
+        **{n: row.counts[n] for n in COUNTERS},
+    )
+
+
+def _apply(delta: dict[Key, Counter[str]]) -> None:
+    """Add ``delta`` to the rollup rows (creating the missing ones)."""
+    for key, counts in sorted(delta.items()):
+        changes = {name: value for name, value in counts.items() if value}
+        if not changes:
+            continue
+        where = dict(zip(KEYS, key, strict=True))
+        add = {name: F(name) + value for name, value in changes.items()}
+        if DailyRollup.objects.filter(**where).update(**add):
+            continue
+        try:
+            with transaction.atomic():
+                DailyRollup.objects.create(**where, **changes)
+        except IntegrityError:  # created meanwhile by another worker
+            DailyRollup.objects.filter(**where).update(**add)
+
+
+def ticket_refresh(ticket: Ticket, codes: dict[str, int] | None = None) -> None:
+    """Recompute ``ticket``'s facts and move the rollups by the difference."""
+    with transaction.atomic():
+        old = _stored(ticket.pk)
+        new = ticket_facts(ticket, codes)
+        delta: dict[Key, Counter[str]] = {}
+        for row in old:
+            delta.setdefault(row.key(), Counter()).subtract(row.counts)
+        for row in new:
+            delta.setdefault(row.key(), Counter()).update(row.counts)
+        Fact.objects.filter(ticket_id=ticket.pk).delete()
+        Fact.objects.bulk_create([_fact(r) for r in new])
+        _apply(delta)
+
+
+def rollup_on_event(event: TicketEvent) -> None:
+    """Outbox subscriber ``stats.rollup``: the event's ticket, recomputed."""
+    ticket_refresh(event.ticket)
+
+
+def subscribers_register() -> None:
+    ticket_events.subscribe("stats.rollup", rollup_on_event, mode="outbox")
+
+
+def stats_catch_up() -> int:
+    """Refresh the tickets of supervision orders and reminders created since the last run."""
+    refreshed = 0
+    for name, model in (("orders", SupervisionOrder), ("reminders", Reminder)):
+        with transaction.atomic():
+            mark, _ = Watermark.objects.select_for_update().get_or_create(name=name)
+            rows = list(
+                model.objects.filter(pk__gt=mark.last_id)
+                .order_by("pk")
+                .values_list("pk", "ticket_id")[:5000]
+            )
+            if not rows:
+                continue
+            codes = unit_codes()
+            for ticket in Ticket.objects.filter(pk__in={t for _, t in rows}):
+                ticket_refresh(ticket, codes)
+                refreshed += 1
+            mark.last_id = rows[-1][0]
+            mark.save(update_fields=["last_id"])
+    return refreshed
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Return the instants that bound whole days ``start``…``end`` in the centre's zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def rollup_rebuild(start: date, end: date, *, batch: int = 500) -> dict[str, int]:
+    """Recompute the facts and rollups of the tickets registered ``start``…``end``."""
+    low, high = day_bounds(start, end)
+    codes = unit_codes()
+    tickets = 0
+    with transaction.atomic():
+        Fact.objects.filter(day__gte=start, day__lte=end).delete()
+        DailyRollup.objects.filter(day__gte=start, day__lte=end).delete()
+        query = Ticket.objects.filter(registered_at__gte=low, registered_at__lt=high).order_by("pk")
+        pending: list[Fact] = []
+        for ticket in query.iterator(chunk_size=batch):
+            pending.extend(_fact(r) for r in ticket_facts(ticket, codes))
+            tickets += 1
+            if len(pending) >= batch:
+                Fact.objects.bulk_create(pending)
+                pending = []
+        Fact.objects.bulk_create(pending)
+        sums = (
+            Fact.objects.filter(day__gte=start, day__lte=end)
+            .values(*KEYS)
+            .annotate(**{f"s_{n}": Sum(n) for n in COUNTERS})
+        )
+        rollups = [
+            DailyRollup(**{k: s[k] for k in KEYS}, **{n: s[f"s_{n}"] for n in COUNTERS})
+            for s in sums
+        ]
+        DailyRollup.objects.bulk_create(rollups, batch_size=1000)
+    return {"tickets": tickets, "rollups": len(rollups)}
+
+
+def rollup_rows(start: date, end: date) -> set[tuple[Any, ...]]:
+    """Return the non-empty rollup rows of ``start``…``end`` as comparable tuples (tests)."""
+    found = set()
+    for row in DailyRollup.objects.filter(day__gte=start, day__lte=end).values(*KEYS, *COUNTERS):
+        if any(row[n] for n in COUNTERS):
+            found.add(tuple(row[k] for k in (*KEYS, *COUNTERS)))
+    return found
+
+
+def tickets_refresh(tickets: Iterable[Ticket]) -> int:
+    codes = unit_codes()
+    n = 0
+    for ticket in tickets:
+        ticket_refresh(ticket, codes)
+        n += 1
+    return n

@@ -1,0 +1,280 @@
+"""The statistics pages: the unit ranking, its drill-down, the leaders' dashboard, call figures.
+
+Every figure comes from ``selectors`` (the same functions as the API and the reports); every
+count on the ranking opens the tickets behind it (``selectors.fact_tickets``). Supervisors and
+centre administrators read every unit; a unit's staff read their own unit only (STATS-4).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from hotline.core.categories import Category
+from hotline.directory.models import Area, Unit
+from hotline.stats import calls as call_stats
+from hotline.stats import selectors as sel
+from hotline.stats.alerts import hot_topics_recent
+from hotline.stats.models import COUNTERS
+from hotline.tickets.models import Channel, Ticket
+
+#: The longest period a page may ask for (days), as the API.
+MAX_DAYS = 3 * 366
+#: Drill-down rows per page.
+PAGE_SIZE = 50
+
+#: The ranking's columns: (indicator, label); counts open their tickets.
+RANKED = (
+    ("received", "Received"),
+    ("replied", "Replied"),
+    ("on_time", "On time"),
+    ("overdue", "Overdue"),
+    ("extended", "Extended"),
+    ("returned", "Returned"),
+    ("redispatched", "Re-dispatched"),
+    ("supervised", "Supervised"),
+    ("reminders", "Reminders"),
+    ("callbacks", "Callbacks"),
+    ("satisfied", "Satisfied"),
+    ("basically_satisfied", "Basically satisfied"),
+    ("dissatisfied", "Dissatisfied"),
+)
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workbench/forbidden.html",
+        {"message": _("You may not open this page.")},
+        status=403,
+    )
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _period(request: HttpRequest) -> sel.Period:
+    """Return the period of ``?from=&to=`` (whole days); this month when absent or invalid."""
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("from", ""))
+        end = date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        return sel.Period(_month_start(today), _month_end(today))
+    if end < start or (end - start).days > MAX_DAYS:
+        return sel.Period(_month_start(today), _month_end(today))
+    return sel.Period(start, end)
+
+
+def _presets(today: date) -> list[dict[str, Any]]:
+    last_month = _month_start(today) - timedelta(days=1)
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return [
+        {"label": _("This month"), "start": _month_start(today), "end": _month_end(today)},
+        {"label": _("Last month"), "start": _month_start(last_month), "end": last_month},
+        {
+            "label": _("This quarter"),
+            "start": quarter,
+            "end": _month_end(quarter.replace(month=quarter.month + 2)),
+        },
+        {
+            "label": _("This year"),
+            "start": date(today.year, 1, 1),
+            "end": date(today.year, 12, 31),
+        },
+    ]
+
+
+@login_required
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    """The assessment scores of the period, ranked; every count opens its tickets (STATS-4)."""
+    user: Any = request.user
+    units = list(sel.units_visible(user))
+    if not units:
+        return _forbidden(request)
+    period = _period(request)
+    rows = sel.ranking(period, units)
+    context = {
+        "period": period,
+        "presets": _presets(timezone.localdate()),
+        "rows": rows,
+        "columns": [(code, _(label)) for code, label in RANKED],
+        "weights": sel_weights(period),
+        "read_all": sel.stats_read_all(user),
+    }
+    return render(request, "stats/ranking.html", context)
+
+
+def sel_weights(period: sel.Period) -> Any:
+    from hotline.stats.assessment import weights_for
+
+    return weights_for(period.start)
+
+
+@login_required
+@require_GET
+def drilldown(request: HttpRequest) -> HttpResponse:
+    """The tickets behind one number: ``?unit=CODE&indicator=NAME&from=&to=`` (no unit: the
+    centre's own row, for supervisors and centre administrators)."""
+    user: Any = request.user
+    indicator = request.GET.get("indicator", "")
+    if indicator not in COUNTERS:
+        raise Http404
+    try:
+        unit = sel.unit_for_drilldown(user, request.GET.get("unit", "").strip()[:32] or None)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+    except PermissionError:
+        return _forbidden(request)
+    period = _period(request)
+    facts = sel.fact_tickets(period, unit, indicator)
+    units = dict(Unit.objects.values_list("pk", "name"))
+    page = Paginator(facts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "unit": unit,
+        "indicator": indicator,
+        "indicator_label": dict(RANKED).get(indicator, indicator),
+        "period": period,
+        "page": page,
+        "query": query.urlencode(),
+        "rows": [
+            {
+                "fact": f,
+                "count": getattr(f, indicator),
+                "unit_name": units.get(f.unit_key, _("The centre")),
+            }
+            for f in page
+        ],
+        "total": facts.order_by().aggregate(n=Sum(indicator))["n"] or 0,
+    }
+    return render(request, "stats/drilldown.html", context)
+
+
+def _bars(rows: list[dict[str, Any]], value: str, labels: dict[Any, Any]) -> list[dict[str, Any]]:
+    """Rows as bars: label, value and width in percent of the largest."""
+    top = max((r[value] for r in rows), default=0) or 1
+    return [
+        {
+            "key": r["key"],
+            "label": labels.get(r["key"], str(r["key"])),
+            "value": r[value],
+            "width": round(100 * r[value] / top, 1),
+        }
+        for r in sorted(rows, key=lambda r: -r[value])
+        if r[value]
+    ]
+
+
+def _lights(now: Any) -> dict[str, int]:
+    from hotline.workbench.selectors import FINISHED, light_counts
+
+    return light_counts(Ticket.objects.exclude(state__in=[s.value for s in FINISHED]), now)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The leaders' dashboard (数据大屏): today, this month, the lights, the ranking, trends by
+    week and month, intake by channel, category and area, and the hot-topic alerts (STATS-3)."""
+    user: Any = request.user
+    if not sel.stats_read_all(user):
+        return _forbidden(request)
+    now = timezone.now()
+    today = timezone.localdate()
+    month = sel.Period(_month_start(today), _month_end(today))
+    period = _period(request)
+    year_back = sel.Period(_month_start(today - timedelta(days=365)), today)
+    weeks_back = sel.Period(today - timedelta(weeks=12), today)
+    channels = dict(Channel.choices)
+    categories = dict(Category.choices)
+    areas = {0: _("No area")} | dict(Area.objects.values_list("pk", "name"))
+    context = {
+        "period": period,
+        "presets": _presets(today),
+        "today_month": [
+            (_("Today"), sel.centre_figures(sel.Period(today, today))),
+            (_("This month"), sel.centre_figures(month)),
+        ],
+        "figures": sel.centre_figures(period),
+        "lights": _lights(now),
+        "ranking": sel.ranking(month, list(sel.units_visible(user)), now=now)[:10],
+        "trends": [
+            (_("By week (12 weeks)"), _trend_bars(sel.trend(weeks_back, "week"))),
+            (_("By month (12 months)"), _trend_bars(sel.trend(year_back, "month"))),
+        ],
+        "breakdowns": [
+            (_("By channel"), _bars(sel.breakdown(period, "channel"), "registered", channels)),
+            (
+                _("By category"),
+                _bars(sel.breakdown(period, "category"), "registered", categories),
+            ),
+            (_("By area"), _bars(sel.breakdown(period, "area_key"), "registered", areas)[:15]),
+        ],
+        "alerts": hot_topics_recent(),
+        "calls": call_stats.call_figures(period)["total"],
+    }
+    return render(request, "stats/dashboard.html", context)
+
+
+def _trend_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Trend rows in time order with a bar height in percent of the largest intake."""
+    top = max((r["registered"] for r in rows), default=0) or 1
+    return [
+        {
+            "key": r["key"],
+            "registered": r["registered"],
+            "replied": r["replied"],
+            "on_time_rate": r["on_time_rate"],
+            "satisfaction_rate": r["satisfaction_rate"],
+            "height": round(100 * r["registered"] / top, 1),
+            "x": 100 * i,
+            "y": round(100 - 100 * r["registered"] / top, 1),
+            "width": 100 * len(rows),
+        }
+        for i, r in enumerate(rows)
+    ]
+
+
+@login_required
+@require_GET
+def call_figures(request: HttpRequest) -> HttpResponse:
+    """The call-centre figures of the period: overall, per hour of day, per agent (STATS-6)."""
+    user: Any = request.user
+    if not sel.stats_read_all(user):
+        return _forbidden(request)
+    period = _period(request)
+    figures = call_stats.call_figures(period)
+    context = {
+        "period": period,
+        "presets": _presets(timezone.localdate()),
+        "seats": call_stats.seat_check(),
+        "key_label": {"total": "", "hours": _("Hour"), "agents": _("Agent")},
+        "tables": [
+            (_("All inbound calls"), [{"label": _("All"), **figures["total"]}], "total"),
+            (
+                _("By hour of day"),
+                [{"label": f"{r['hour']:02d}:00", **r} for r in figures["hours"]],
+                "hours",
+            ),
+            (_("By agent"), [{"label": r["agent"], **r} for r in figures["agents"]], "agents"),
+        ],
+    }
+    return render(request, "stats/calls.html", context)
