@@ -41,6 +41,7 @@ from hotline.tickets.models import (
     TicketEvent,
 )
 from hotline.tickets.transitions import State
+from hotline.workbench.models import SavedFilter
 
 #: States in which a ticket is with a handling unit.
 UNIT_OPEN = (State.DISPATCHED, State.SIGNED, State.IN_PROGRESS)
@@ -316,6 +317,20 @@ def unit_suggestions(
     return sorted(found.values(), key=lambda s: (-s.score, s.unit.path))[:limit]
 
 
+def units_for_filter() -> QuerySet[Unit]:
+    """Return the units the ticket list's type-ahead offers (every unit but the centre)."""
+    return (
+        Unit.objects.exclude(kind=Unit.Kind.CENTRE)
+        .only("code", "name", "short_name", "path")
+        .order_by("path")
+    )
+
+
+def saved_filters(user: Any) -> QuerySet[SavedFilter]:
+    """Return the user's saved ticket-list filters, by name."""
+    return SavedFilter.objects.filter(user=user).order_by("name", "id")
+
+
 def units_for_dispatch() -> QuerySet[Unit]:
     """Return the units a ticket may be dispatched to (joined, active, not the centre)."""
     return (
@@ -355,16 +370,26 @@ def area_resolve(text: str) -> tuple[Area | None, str]:
     return None, f"找不到区域“{text}”，请从列表中选择。"
 
 
-def unit_resolve(text: str) -> tuple[Unit | None, str]:
-    """Return the unit named by ``text`` (a code, "name（code）", a name or short name)."""
+def unit_find(text: str) -> Unit | None:
+    """Return the unit named by ``text`` (a code, "name（code）", a name or short name), any
+    unit at all (lists filter by units that can no longer receive tickets too)."""
     text = text.strip()
     if not text:
-        return None, ""
+        return None
     code = _code_in(text) or text
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         matches = list(Unit.objects.filter(Q(name=text) | Q(short_name=text))[:2])
         unit = matches[0] if len(matches) == 1 else None
+    return unit
+
+
+def unit_resolve(text: str) -> tuple[Unit | None, str]:
+    """Return the unit named by ``text`` (a code, "name（code）", a name or short name)."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    unit = unit_find(text)
     if unit is None:
         return None, f"找不到单位“{text}”，请从列表中选择。"
     if not unit.can_receive_tickets:
