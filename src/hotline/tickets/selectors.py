@@ -185,6 +185,7 @@ def ticket_view_for(
                 "kind": d.kind,
                 "label": CLOCK_LABELS.get(d.kind, d.kind),
                 "unit_code": d.assignment.unit.code if d.assignment else None,
+                "unit_name": d.assignment.unit.name if d.assignment else None,
                 "start_at": d.start_at,
                 "due_at": d.due_at,
                 "warn_at": d.warn_at,
@@ -366,7 +367,7 @@ def ticket_rows(user: User, tickets: list[Ticket], now: datetime) -> list[dict[s
     for d in Deadline.objects.filter(ticket_id__in=ids, met_at__isnull=True):
         open_deadlines.setdefault(d.ticket_id, []).append(d)
     leads = {
-        a.ticket_id: a.unit.code
+        a.ticket_id: a.unit
         for a in Assignment.objects.filter(
             ticket_id__in=ids, active=True, role="lead"
         ).select_related("unit")
@@ -401,7 +402,9 @@ def ticket_rows(user: User, tickets: list[Ticket], now: datetime) -> list[dict[s
                 "content": mask_text(content[:120]),
                 "urgent": t.urgent,
                 "registered_at": t.registered_at,
-                "lead_unit": leads.get(t.pk),
+                "lead_unit": lead.code if (lead := leads.get(t.pk)) else None,
+                # Pages show people names, never codes (issue 19); the API keeps the code.
+                "lead_unit_name": (lead.short_name or lead.name) if lead else None,
                 "light": worst_light(mine, now),
                 "next_due_at": min(dues) if dues else None,
             }
