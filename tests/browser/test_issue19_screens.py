@@ -210,3 +210,21 @@ def test_a_closed_ticket_shows_its_deadlines_in_order_and_no_upload_form(
     expect(page.locator("#files-shut")).to_be_visible()
     expect(page.locator("form.upload")).to_have_count(0)
     shot(page, "ticket_closed", full_page=True)
+
+
+def test_the_small_things_a_first_day_user_meets(open_as, live_server, district, agent, page):
+    """Item 7: a favicon, a login page that says what this is and whom to ask, an area
+    field that shows a community's whole name."""
+    AreaFactory(code="LX0101", name="东门社区", kind="community", parent=district)
+    page.goto(f"{live_server.url}/login/")
+    expect(page.locator("#login-about")).to_contain_text("工单平台")
+    expect(page.locator("#login-help")).to_contain_text("管理员")
+    shot(page, "login")
+    icon = page.request.get(f"{live_server.url}/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/")
+    desk = open_as("agent")
+    desk.goto(f"{live_server.url}/desk/")
+    area = desk.locator("#id_area")
+    area.fill("东门街道 东门社区（LX0101）")
+    assert area.evaluate("el => el.scrollWidth <= el.clientWidth"), "the area is cut off"
+    shot(desk, "desk_area")
