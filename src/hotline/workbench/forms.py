@@ -19,8 +19,8 @@ from hotline.core.categories import Category
 from hotline.core.edge import EdgeFormMixin
 from hotline.directory.models import Unit
 from hotline.policy.profiles import load_profile
+from hotline.tickets import labels
 from hotline.tickets.models import CitizenNotice
-from hotline.tickets.transitions import STATE_LABELS
 from hotline.workbench import selectors
 
 SATISFACTION_CHOICES = [
@@ -449,7 +449,7 @@ class AttachmentForm(EdgeFormMixin, forms.Form):
 
 def state_choices() -> list[tuple[str, Any]]:
     """Return the ticket states as the list's filter offers them, by name."""
-    return [("", _("Any"))] + [(state.value, label) for state, label in STATE_LABELS.items()]
+    return [("", _("Any"))] + [(str(state), label) for state, label in labels.STATES.items()]
 
 
 class FilterUnitField(forms.CharField):

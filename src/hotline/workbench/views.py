@@ -30,6 +30,7 @@ from hotline.core.errors import DomainError, NotFound
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
+from hotline.tickets import labels
 from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user, tickets_visible_to
 from hotline.tickets.attachments import attachment_add, attachments_open
@@ -44,7 +45,7 @@ from hotline.tickets.selectors import (
     tickets_filtered,
     tickets_search,
 )
-from hotline.tickets.transitions import ACTION_LABELS, Action, State
+from hotline.tickets.transitions import State
 from hotline.workbench import forms as f
 from hotline.workbench import selectors as sel
 from hotline.workbench.models import SavedFilter
@@ -708,7 +709,7 @@ def _action_label(action: str) -> str:
     """Return the Chinese name of an action (the tell-citizen to-do is not a state change)."""
     if action == svc.TELL_CITIZEN:
         return _("Tell the citizen of the extension")
-    return ACTION_LABELS[Action(action)]
+    return labels.action_label(action)
 
 
 #: The order and grouping of action forms on the ticket page: main actions first.
