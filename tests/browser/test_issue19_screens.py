@@ -228,3 +228,62 @@ def test_the_small_things_a_first_day_user_meets(open_as, live_server, district,
     area.fill("东门街道 东门社区（LX0101）")
     assert area.evaluate("el => el.scrollWidth <= el.clientWidth"), "the area is cut off"
     shot(desk, "desk_area")
+
+
+def test_the_screens_in_both_languages_show_names_not_codes(
+    open_as, live_server, district, agent, unit
+):
+    """Item 4: English reads English (states, timeline, deadlines, limits); Chinese shows
+    names, never the profile's or units' codes; item 7: the home page shows the day's work."""
+    import re
+
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    ticket = svc.ticket_register(
+        actor=agent,
+        channel="phone",
+        category="complaint",
+        content="电梯坏了",
+        citizen_phone="13900003333",
+        citizen_name="王女士",
+    )
+    svc.ticket_dispatch(actor=agent, ticket=ticket, unit_code=unit.code)
+    page = open_as("agent")
+    home = page.locator("main")
+    expect(home.locator("#today")).to_contain_text(ticket.number)
+    expect(home.locator("#day-calls_today")).to_contain_text("我今天受理的来电")
+    expect(home).not_to_contain_text("national-12345")
+    shot(page, "home_zh", full_page=True)
+    page.goto(f"{live_server.url}/tickets/")
+    expect(page.locator("table.tickets")).to_contain_text(unit.short_name or unit.name)
+    expect(page.locator("table.tickets")).not_to_contain_text(unit.code)
+    page.goto(f"{live_server.url}/tickets/{ticket.number}/")
+    expect(page.locator("#state")).to_have_text("已派单")
+    timeline_zh = page.locator("section[aria-labelledby=timeline-h]")
+    expect(timeline_zh).to_contain_text(unit.name)
+    expect(timeline_zh).not_to_contain_text(unit.code)
+    shot(page, "ticket_zh", full_page=True)
+
+    with page.expect_navigation():
+        page.locator("#lang-select").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#state")).to_have_text("Dispatched")
+    expect(page.locator(".next-due")).to_contain_text("Sign-for")
+    deadlines = page.locator("section[aria-labelledby=deadlines-h] tbody tr td:first-child")
+    for text in deadlines.all_inner_texts():
+        label = text.replace(unit.name, "").strip()
+        assert not cjk.search(label), text
+    timeline = page.locator("section[aria-labelledby=timeline-h] strong").all_inner_texts()
+    assert timeline and not [t for t in timeline if cjk.search(t)], timeline
+    shot(page, "ticket_en", full_page=True)
+    page.goto(f"{live_server.url}/desk/")
+    page.locator("#id_category").select_option("complaint")
+    expect(page.locator("#assist")).to_contain_text("15 working days")
+    expect(page.locator("#assist table")).not_to_contain_text("工作日")
+    shot(page, "desk_en")
+    page.goto(f"{live_server.url}/tickets/")
+    options = page.locator("#ticket-filters select[name=state] option").all_inner_texts()
+    assert "Dispatched" in options and not [o for o in options if cjk.search(o)]
+    shot(page, "ticket_list_en")
+    page.goto(f"{live_server.url}/home/agent/")
+    expect(page.locator("#today")).to_contain_text("My calls today")
+    shot(page, "home_en", full_page=True)

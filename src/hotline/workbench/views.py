@@ -790,11 +790,19 @@ def _ticket_page(
     events = data["events"]
     returned = next((e for e in reversed(events) if e["action"] == "ticket.returned"), None)
     rejected = next((e for e in reversed(events) if e["action"] == "ticket.rejected"), None)
+    # The timeline names units, never their codes (issue 19).
+    codes = {e["payload"].get("unit") for e in events if isinstance(e["payload"], dict)}
+    unit_names = dict(
+        Unit.objects.filter(code__in=[c for c in codes if isinstance(c, str)]).values_list(
+            "code", "name"
+        )
+    )
     open_deadlines = [d for d in data["deadlines"] if d["met_at"] is None and d["due_at"]]
     next_due = min(open_deadlines, key=lambda d: d["due_at"]) if open_deadlines else None
     context = {
         "t": data,
         "ticket": current,
+        "unit_names": unit_names,
         "action_forms": action_forms,
         "pending": pending,
         "returned": returned,
