@@ -287,3 +287,28 @@ def test_the_screens_in_both_languages_show_names_not_codes(
     page.goto(f"{live_server.url}/home/agent/")
     expect(page.locator("#today")).to_contain_text("My calls today")
     shot(page, "home_en", full_page=True)
+
+
+def test_the_knowledge_article_page_is_laid_out_in_cards(
+    open_as, live_server, agent, unit_officer, unit_admin, reviewer
+):
+    """Item 5: cards, the comment box beside its buttons only, no empty rows."""
+    from hotline.knowledge import services as kb
+
+    article = kb.article_create(
+        actor=unit_officer,
+        unit=unit_officer.unit,
+        data=kb.ArticleInput(title="路灯不亮报修", answer="市政道路路灯不亮请拨打12345。"),
+    )
+    kb.article_submit(actor=unit_admin, article=article)
+    page = open_as("agent")
+    page.goto(f"{live_server.url}/knowledge/{article.pk}/")
+    expect(page.locator("#article-actions")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("有效期")
+    shot(page, "kb_article_agent", full_page=True)
+    review = open_as(reviewer.username)
+    review.goto(f"{live_server.url}/knowledge/{article.pk}/")
+    actions = review.locator("#article-actions")
+    expect(actions.get_by_label("意见")).to_be_visible()
+    expect(actions.get_by_role("button", name="审核通过")).to_be_visible()
+    shot(review, "kb_article_reviewer", full_page=True)
