@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page (issue 19: it was a 404).
+    path("favicon.ico", core_views.favicon, name="favicon"),
 ]
 
 

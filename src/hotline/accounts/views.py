@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from hotline.accounts.forms import LoginForm
 from hotline.accounts.roles import ROLE_LABELS, Role
 from hotline.core.heartbeat import heartbeat_is_fresh, heartbeat_latest
 from hotline.policy.calendar import missing_next_year
+from hotline.policy.profiles import load_profile
 from hotline.policy.services import calendar_current
 
 
@@ -46,6 +48,8 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
         "role_label": ROLE_LABELS[current],
         "other_roles": [(r, ROLE_LABELS[r]) for r in user.roles if r != current],
         "unit": user.unit,
+        # People read the profile's title; its code is for administrators (issue 19).
+        "profile_title": load_profile(settings.HOTLINE_PROFILE).profile.title,
     }
     if user.can("status.view"):
         beat = heartbeat_latest()

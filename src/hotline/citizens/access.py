@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from hotline.citizens.models import Citizen
+from hotline.citizens.phones import phone_normalise_or_none
 from hotline.core.audit import audit_record
 from hotline.core.errors import NotFound
 
@@ -42,8 +43,12 @@ def citizen_get_for_user(user: User, citizen_id: int, *, request: HttpRequest | 
 def citizen_search_for_user(
     user: User, *, phone: str, request: HttpRequest | None
 ) -> list[Citizen]:
-    """Return citizens with this phone number (an agent's caller lookup), auditing the read."""
-    found = list(citizens_visible_to(user).filter(phone=phone.strip())[:20])
+    """Return the contacts sharing this phone number (an agent's caller lookup), oldest first,
+    auditing the read. The number may be typed in any form ``phones.phone_normalise`` accepts."""
+    number = phone_normalise_or_none(phone) or phone.strip()
+    found = list(
+        citizens_visible_to(user).filter(phone=number, phone_withheld=False).order_by("id")[:20]
+    )
     if found:
         with transaction.atomic():
             for citizen in found:

@@ -9,8 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -24,6 +25,11 @@ from hotline.stats.calls import seat_check
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.can(permission):  # type: ignore[union-attr]
         raise PermissionDenied
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Send ``/favicon.ico``, which browsers ask for on every page, to the static icon."""
+    return HttpResponseRedirect(static("hotline/favicon.ico"))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

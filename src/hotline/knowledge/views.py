@@ -6,6 +6,7 @@ is shown next to the form.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hotline.accounts.scope import scope_to_units, units_visible_to
+from hotline.accounts.scope import scope_to_units, unit_scope_paths, units_visible_to
 from hotline.core.edge import EdgeFormMixin
 from hotline.core.errors import DomainError
 from hotline.core.throttle import throttle_view
@@ -74,13 +76,48 @@ def _public_version(article_id: int) -> ArticleVersion:
     return version
 
 
+#: The history's action codes as people read them (issue 19: never "created", "submitted").
+EVENT_LABELS = {
+    "created": gettext_lazy("Created"),
+    "edited": gettext_lazy("Edited"),
+    "imported": gettext_lazy("Imported"),
+    "submitted": gettext_lazy("Submitted for review"),
+    "returned": gettext_lazy("Returned for changes"),
+    "approved": gettext_lazy("Approved"),
+    "legal_approved": gettext_lazy("Legal review passed"),
+    "published": gettext_lazy("Published"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+    "attachment_added": gettext_lazy("Attachment added"),
+    "contributed": gettext_lazy("Proposed by a citizen"),
+}
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def body_beyond_answer(body: str, answer: str) -> str:
+    """Return ``body`` without the paragraphs that only repeat ``answer`` (issue 19: the demo
+    answers read twice on the page); an empty string when nothing else is left."""
+    said = re.sub(r"\s+", "", answer or "")
+    if not said:
+        return body
+    repeats = {said, said.rstrip("。") + "。"}
+    rest = _PARAGRAPH.sub(
+        lambda m: "" if re.sub(r"\s+", "", m.group(1)) in repeats else m.group(0), body or ""
+    )
+    return rest if rest.strip() else ""
+
+
 def public_article(request: HttpRequest, article_id: int) -> HttpResponse:
     version = _public_version(article_id)
     attachments = version.article.attachments.all()
     return render(
         request,
         "knowledge/public_article.html",
-        {"version": version, "attachments": attachments},
+        {
+            "version": version,
+            "attachments": attachments,
+            "body": body_beyond_answer(version.body, version.answer),
+        },
     )
 
 
@@ -202,6 +239,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
         Article.objects.select_related("unit", "live_version"),
         "unit",
     )
+    user: Any = request.user
+    everything = unit_scope_paths(user) is None
+    if everything and not user.can("kb.review"):
+        # Issue 19: a centre agent reaches every unit, but another unit's drafts are not theirs
+        # to read; they see their own unit's entries and the others' published ones.
+        mine = mine.filter(Q(unit_id=user.unit_id) | Q(live_version__isnull=False))
     if kind:
         mine = mine.filter(kind=kind)
     if status in Status.values:
@@ -228,6 +271,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "expiring": expiring,
             "query": query.urlencode(),
+            "everything": everything,
         },
     )
 
@@ -322,6 +366,8 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "events": article.events.select_related("actor").all(),
             "clocks": article.release_clocks.all(),
             "attachments": article.attachments.all(),
+            "body": body_beyond_answer(article.body, article.answer),
+            "event_labels": EVENT_LABELS,
         },
     )
 

@@ -140,6 +140,7 @@ def ticket_citizen_for_user(
         "hidden": False,
         "id": citizen.pk,
         "phone": citizen.phone,
+        "phone_withheld": citizen.phone_withheld,
         "name": citizen.name,
         "address": citizen.address,
         # INTAKE-5: the caller's history, as far as this user may see it (repeat calls stand out)

@@ -45,8 +45,13 @@ PAGE_SIZE = 50
 
 
 class CitizenIn(InSchema):
-    phone: str = model_field(Citizen, "phone")
+    """The caller: ``phone`` is checked and normalised (a bad one is a 400 saying what is
+    wrong); ``withheld`` records a caller who withheld the number (then ``phone`` is empty);
+    ``name`` picks or adds the contact of that number who called."""
+
+    phone: str = model_field(Citizen, "phone", "")
     name: str = model_field(Citizen, "name", "")
+    withheld: bool = False
 
 
 class DeadlineIn(InSchema):
@@ -411,6 +416,7 @@ def ticket_register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
         content=payload.content,
         citizen_phone=payload.citizen.phone,
         citizen_name=payload.citizen.name,
+        phone_withheld=payload.citizen.withheld,
         urgent=payload.urgent,
         complex=payload.complex,
         address=payload.address,

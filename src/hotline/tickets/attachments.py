@@ -10,11 +10,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from hotline.core.edge import file_name_clean, file_name_shorten, upload_name
-from hotline.core.errors import InvalidInput
+from hotline.core.errors import Conflict, InvalidInput
 from hotline.tickets.events import events_record
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
+from hotline.tickets.transitions import State
 
 MAX_BYTES = 10 * 1024 * 1024
+
+#: States in which a ticket's file is shut: nothing more is filed with it (issue 19).
+FILE_SHUT = frozenset({State.CLOSED.value, State.ARCHIVED.value})
+
+
+def attachments_open(ticket: Ticket) -> bool:
+    """Return whether documents may still be filed with ``ticket`` (not once it is closed)."""
+    return ticket.state not in FILE_SHUT
+
 
 #: Accepted extensions, with the leading bytes the file must start with (None: not checked).
 ALLOWED: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
@@ -32,7 +42,12 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 
 
 def attachment_add(*, actor: Any, ticket: Ticket, upload: UploadedFile[Any]) -> Attachment:
-    """File ``upload`` with ``ticket`` after checking its size, extension and leading bytes."""
+    """File ``upload`` with ``ticket`` after checking its size, extension and leading bytes.
+
+    A closed or archived ticket takes no more files (``Conflict``).
+    """
+    if not attachments_open(ticket):
+        raise Conflict("工单已办结，不能再上传附件。", code="ticket_closed")
     if not (upload.name or "").strip():
         raise InvalidInput("请选择要上传的文件。")
     # The name shown keeps up to 200 characters; the stored one fits the file system (90

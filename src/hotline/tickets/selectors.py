@@ -10,14 +10,16 @@ the citizen's phone and name blotted out. Lists mask phone numbers in free text 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from hotline.core.masking import mask_name, mask_phone, mask_text, redact
+from hotline.core.masking import mask_name, mask_text, redact
 from hotline.policy.profiles import load_profile
 from hotline.tickets import services as svc
 from hotline.tickets.access import (
@@ -33,6 +35,32 @@ from hotline.tickets.transitions import STATE_LABELS, State
 if TYPE_CHECKING:
     from hotline.accounts.models import User
     from hotline.citizens.models import Citizen
+
+#: The clocks in the order they run on a ticket (issue 19: the deadline table reads sign-for,
+#: first contact, reply, callback); a clock not listed goes last.
+CLOCK_ORDER = (
+    "dispatch",
+    "deferred_answer",
+    "evaluation",
+    "sign_for",
+    "first_contact",
+    "assist",
+    "return",
+    "extension_request",
+    "tell_citizen",
+    "event_report",
+    "event_followup",
+    "reply",
+    "filing",
+    "callback",
+)
+
+
+def clock_order_key(deadline: Deadline) -> tuple[int, datetime, int]:
+    """Sort key of a deadline: its clock's place in ``CLOCK_ORDER``, then its start."""
+    place = CLOCK_ORDER.index(deadline.kind) if deadline.kind in CLOCK_ORDER else len(CLOCK_ORDER)
+    return (place, deadline.start_at, deadline.pk or 0)
+
 
 #: The timeline event that files an attachment; its note is the file's name.
 ATTACHMENT_EVENT = "ticket.attachment.added"
@@ -95,8 +123,9 @@ def ticket_view_for(
     now = now or timezone.now()
     hidden = citizen_hidden_from(user, ticket)
     secrets = _secrets(ticket.citizen) if hidden else []
-    deadlines = list(
-        ticket.deadlines.select_related("assignment__unit").prefetch_related("changes")
+    deadlines = sorted(
+        ticket.deadlines.select_related("assignment__unit").prefetch_related("changes"),
+        key=clock_order_key,
     )
     assignments = ticket.assignments.filter(active=True).select_related("unit")
     attachments = list(ticket.attachments.all())
@@ -156,6 +185,7 @@ def ticket_view_for(
                 "kind": d.kind,
                 "label": CLOCK_LABELS.get(d.kind, d.kind),
                 "unit_code": d.assignment.unit.code if d.assignment else None,
+                "unit_name": d.assignment.unit.name if d.assignment else None,
                 "start_at": d.start_at,
                 "due_at": d.due_at,
                 "warn_at": d.warn_at,
@@ -267,6 +297,9 @@ class TicketFilters:
     light: str | None = None
     category: str | None = None
     q: str | None = None
+    #: Registered on or after this day / on or before this day (the centre's local days).
+    registered_from: date | None = None
+    registered_to: date | None = None
 
 
 def tickets_search(user: User, tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
@@ -304,6 +337,11 @@ def tickets_filtered(user: User, filters: TicketFilters, now: datetime) -> Query
         )
     if filters.q:
         tickets = tickets_search(user, tickets, filters.q)
+    if filters.registered_from:
+        tickets = tickets.filter(registered_at__gte=_day_start(filters.registered_from))
+    if filters.registered_to:
+        end = _day_start(filters.registered_to + timedelta(days=1))
+        tickets = tickets.filter(registered_at__lt=end)
     if filters.light:
         open_ = Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True)
         overdue = Exists(open_.filter(due_at__lte=now))
@@ -317,6 +355,11 @@ def tickets_filtered(user: User, filters: TicketFilters, now: datetime) -> Query
     return tickets
 
 
+def _day_start(day: date) -> datetime:
+    """Return 00:00 of ``day`` in the centre's time zone."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
 def ticket_rows(user: User, tickets: list[Ticket], now: datetime) -> list[dict[str, Any]]:
     """Return list rows for ``tickets`` with their light and next due time (three queries)."""
     ids = [t.pk for t in tickets]
@@ -324,7 +367,7 @@ def ticket_rows(user: User, tickets: list[Ticket], now: datetime) -> list[dict[s
     for d in Deadline.objects.filter(ticket_id__in=ids, met_at__isnull=True):
         open_deadlines.setdefault(d.ticket_id, []).append(d)
     leads = {
-        a.ticket_id: a.unit.code
+        a.ticket_id: a.unit
         for a in Assignment.objects.filter(
             ticket_id__in=ids, active=True, role="lead"
         ).select_related("unit")
@@ -359,7 +402,9 @@ def ticket_rows(user: User, tickets: list[Ticket], now: datetime) -> list[dict[s
                 "content": mask_text(content[:120]),
                 "urgent": t.urgent,
                 "registered_at": t.registered_at,
-                "lead_unit": leads.get(t.pk),
+                "lead_unit": lead.code if (lead := leads.get(t.pk)) else None,
+                # Pages show people names, never codes (issue 19); the API keeps the code.
+                "lead_unit_name": (lead.short_name or lead.name) if lead else None,
                 "light": worst_light(mine, now),
                 "next_due_at": min(dues) if dues else None,
             }
@@ -384,7 +429,7 @@ def citizen_masked(citizen: Citizen | None) -> dict[str, str]:
     """Return the citizen's name and phone as lists show them (PRIVACY-3): masked, unaudited."""
     if citizen is None:
         return {"name": "", "phone": ""}
-    return {"name": mask_name(citizen.name), "phone": mask_phone(citizen.phone)}
+    return {"name": mask_name(citizen.name), "phone": citizen.masked_phone}
 
 
 def clock_actor(profile: str, kind: str) -> str:

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hotline.citizens.models import Citizen
+from hotline.citizens.services import citizen_for_call, citizen_phone_clean
 from hotline.core.categories import Category
 from hotline.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from hotline.directory.models import Area, Unit
@@ -333,6 +333,7 @@ def ticket_register(
     content: str,
     citizen_phone: str,
     citizen_name: str = "",
+    phone_withheld: bool = False,
     urgent: bool = False,
     complex: bool = False,
     address: str = "",
@@ -349,6 +350,11 @@ def ticket_register(
 
     ``escalation`` flags the kinds of matter that must go to the unit's head (HANDLE-7).
 
+    ``citizen_phone`` is checked and normalised (``citizens.phones``; a bad number is an
+    ``InvalidInput`` saying what is wrong); ``phone_withheld`` records a caller who withheld the
+    number. ``citizen_name`` picks or adds the contact of that number who called
+    (``citizens.services.citizen_for_call``).
+
     ``due_at`` with ``due_basis`` is a statutory or promised limit that replaces the profile's
     reply limit once dispatched (A8). ``related`` names earlier tickets (repeat calls,
     duplicates) by number.
@@ -356,8 +362,8 @@ def ticket_register(
     at = _now(now)
     if not content.strip():
         raise InvalidInput("诉求内容不能为空。")
-    if not citizen_phone.strip():
-        raise InvalidInput("来电号码不能为空。")
+    if not phone_withheld:
+        citizen_phone = citizen_phone_clean(citizen_phone)
     if category not in Category.values:
         raise InvalidInput(f"诉求类别“{category}”无效，应为：{'、'.join(Category.values)}。")
     if channel not in Channel.values:
@@ -387,11 +393,8 @@ def ticket_register(
     if missing:
         raise InvalidInput(f"关联工单不存在：{'、'.join(sorted(missing))}。")
     with transaction.atomic():
-        citizen = Citizen.objects.filter(phone=citizen_phone.strip()).order_by("id").first()
-        if citizen is None:
-            citizen = Citizen.objects.create(phone=citizen_phone.strip(), name=citizen_name.strip())
-        elif citizen_name.strip() and not citizen.name:
-            Citizen.objects.filter(pk=citizen.pk).update(name=citizen_name.strip())
+        # One number may serve a family: the ticket names the contact who called.
+        citizen = citizen_for_call(phone=citizen_phone, name=citizen_name, withheld=phone_withheld)
         ticket = Ticket.objects.create(
             number=_next_number(timezone.localtime(at).date()),
             state=State.REGISTERED.value,

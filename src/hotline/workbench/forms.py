@@ -14,10 +14,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from hotline.citizens.phones import InvalidPhone, phone_normalise
 from hotline.core.categories import Category
 from hotline.core.edge import EdgeFormMixin
 from hotline.directory.models import Unit
 from hotline.policy.profiles import load_profile
+from hotline.tickets import labels
 from hotline.tickets.models import CitizenNotice
 from hotline.workbench import selectors
 
@@ -92,7 +94,9 @@ def reject_choices() -> list[tuple[str, str]]:
 class CallForm(EdgeFormMixin, forms.Form):
     """One call at the agent workstation (接线工作台): who, what, where, and what to do."""
 
-    phone = forms.CharField(label=_("Caller number"), max_length=32)
+    # INTAKE-5: checked and normalised by the one normaliser (``citizens.phones``).
+    phone = forms.CharField(label=_("Caller number"), max_length=40, required=False)
+    withheld = forms.BooleanField(label=_("The caller withheld the number"), required=False)
     name = forms.CharField(label=_("Caller name"), max_length=64, required=False)
     content = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 4}))
     category = forms.ChoiceField(label=_("Type"), choices=Category.choices)
@@ -144,6 +148,13 @@ class CallForm(EdgeFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("withheld"):
+            data["phone"] = ""
+        elif "phone" in data:
+            try:
+                data["phone"] = phone_normalise(data["phone"])
+            except InvalidPhone as exc:
+                self.add_error("phone", exc.message)
         outcome = data.get("outcome")
         if outcome == "answer" and not (data.get("answer") or "").strip():
             self.add_error("answer", _("Type the answer given to the caller."))
@@ -458,20 +469,77 @@ class AttachmentForm(EdgeFormMixin, forms.Form):
     file = forms.FileField(label=_("Document or image"))
 
 
+def state_choices() -> list[tuple[str, Any]]:
+    """Return the ticket states as the list's filter offers them, by name."""
+    return [("", _("Any"))] + [(str(state), label) for state, label in labels.STATES.items()]
+
+
+class FilterUnitField(forms.CharField):
+    """A unit for filtering: picked by name from the type-ahead, or a code (old links)."""
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return None
+        unit = selectors.unit_find(text)
+        if unit is None:
+            raise forms.ValidationError(
+                _("No unit is called “%(text)s”; pick one from the list.") % {"text": text}
+            )
+        return unit
+
+
 class TicketFilterForm(EdgeFormMixin, forms.Form):
+    """The ticket list's filters (issue 19): states and lights as choices, the unit by name
+    with type-ahead, the registration date as a range."""
+
     q = forms.CharField(label=_("Search"), required=False)
-    state = forms.CharField(label=_("State"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[])
     light = forms.ChoiceField(
         label=_("Light"),
         required=False,
         choices=[
-            ("", "—"),
+            ("", _("Any")),
             ("overdue", _("Overdue")),
             ("warning", _("Due soon")),
             ("normal", _("On time")),
         ],
     )
     category = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", "—"), *Category.choices]
+        label=_("Type"), required=False, choices=[("", _("Any")), *Category.choices]
     )
-    unit = forms.CharField(label=_("Unit code"), required=False)
+    unit = FilterUnitField(
+        label=_("Unit"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(
+            attrs={"list": "filter-units", "autocomplete": "off", "placeholder": _("unit name")}
+        ),
+    )
+    registered_from = forms.DateField(
+        label=_("Registered from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    registered_to = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        state: Any = self.fields["state"]
+        state.choices = state_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("registered_from"), data.get("registered_to")
+        if start and end and start > end:
+            self.add_error("registered_to", _("The end of the range is before its start."))
+        return data
+
+
+class SavedFilterForm(EdgeFormMixin, forms.Form):
+    """Save the list's current filters under a name."""
+
+    name = forms.CharField(label=_("Name of the filter"), max_length=40)
+    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)

@@ -23,6 +23,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hotline.accounts.scope import scope_to_units
 from hotline.callbacks.models import DueCallback, DueState
@@ -32,6 +35,7 @@ from hotline.notifications.models import InboxItem
 from hotline.policy.deadline import PolicyInputError, deadline_answer
 from hotline.policy.profiles import escalation_kinds, load_profile
 from hotline.policy.services import calendar_current
+from hotline.tickets import labels
 from hotline.tickets.access import tickets_citizen_hidden_q, tickets_visible_to
 from hotline.tickets.models import (
     Assignment,
@@ -42,6 +46,7 @@ from hotline.tickets.models import (
     TicketEvent,
 )
 from hotline.tickets.transitions import State
+from hotline.workbench.models import SavedFilter
 
 #: States in which a ticket is with a handling unit.
 UNIT_OPEN = (State.DISPATCHED, State.SIGNED, State.IN_PROGRESS)
@@ -322,6 +327,20 @@ def unit_suggestions(
     return sorted(found.values(), key=lambda s: (-s.score, s.unit.path))[:limit]
 
 
+def units_for_filter() -> QuerySet[Unit]:
+    """Return the units the ticket list's type-ahead offers (every unit but the centre)."""
+    return (
+        Unit.objects.exclude(kind=Unit.Kind.CENTRE)
+        .only("code", "name", "short_name", "path")
+        .order_by("path")
+    )
+
+
+def saved_filters(user: Any) -> QuerySet[SavedFilter]:
+    """Return the user's saved ticket-list filters, by name."""
+    return SavedFilter.objects.filter(user=user).order_by("name", "id")
+
+
 def units_for_dispatch() -> QuerySet[Unit]:
     """Return the units a ticket may be dispatched to (joined, active, not the centre)."""
     return (
@@ -361,16 +380,26 @@ def area_resolve(text: str) -> tuple[Area | None, str]:
     return None, f"找不到区域“{text}”，请从列表中选择。"
 
 
-def unit_resolve(text: str) -> tuple[Unit | None, str]:
-    """Return the unit named by ``text`` (a code, "name（code）", a name or short name)."""
+def unit_find(text: str) -> Unit | None:
+    """Return the unit named by ``text`` (a code, "name（code）", a name or short name), any
+    unit at all (lists filter by units that can no longer receive tickets too)."""
     text = text.strip()
     if not text:
-        return None, ""
+        return None
     code = _code_in(text) or text
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         matches = list(Unit.objects.filter(Q(name=text) | Q(short_name=text))[:2])
         unit = matches[0] if len(matches) == 1 else None
+    return unit
+
+
+def unit_resolve(text: str) -> tuple[Unit | None, str]:
+    """Return the unit named by ``text`` (a code, "name（code）", a name or short name)."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    unit = unit_find(text)
     if unit is None:
         return None, f"找不到单位“{text}”，请从列表中选择。"
     if not unit.can_receive_tickets:
@@ -421,8 +450,6 @@ def limits_preview(
     *, category: str, urgent: bool, complex_: bool, now: datetime, clocks: tuple[str, ...]
 ) -> list[Preview]:
     """Return the limits ``clocks`` would get if the ticket were dispatched ``now``."""
-    from hotline.tickets.sweep import CLOCK_LABELS
-
     profile = settings.HOTLINE_PROFILE
     calendar = calendar_current()
     previews = []
@@ -441,7 +468,7 @@ def limits_preview(
             continue
         previews.append(
             Preview(
-                label=CLOCK_LABELS.get(clock, clock),
+                label=labels.clock_label(clock),
                 text=_limit_text(answer.unit, answer.length),
                 basis=answer.basis,
                 due_at=answer.due_at,
@@ -450,19 +477,20 @@ def limits_preview(
     return previews
 
 
-_UNIT_TEXT = {
-    "working_days": "%s个工作日",
-    "calendar_days": "%s个自然日",
-    "hours": "%s小时",
-    "minutes": "%s分钟",
-}
-
-
 def _limit_text(unit: object, length: int | None) -> str:
+    """Return a limit as people read it ("15个工作日", "15 working days")."""
     key = str(unit)
-    if key in _UNIT_TEXT and length is not None:
-        return _UNIT_TEXT[key] % length
-    return {"none": "不设时限", "at_once": "立即", "same_day": "当日"}.get(key, key)
+    if length is not None:
+        if key == "working_days":
+            return ngettext("%(n)s working day", "%(n)s working days", length) % {"n": length}
+        if key == "calendar_days":
+            return ngettext("%(n)s calendar day", "%(n)s calendar days", length) % {"n": length}
+        if key == "hours":
+            return ngettext("%(n)s hour", "%(n)s hours", length) % {"n": length}
+        if key == "minutes":
+            return ngettext("%(n)s minute", "%(n)s minutes", length) % {"n": length}
+    words = {"none": _("no limit"), "at_once": _("at once"), "same_day": _("the same day")}
+    return str(words.get(key, key))
 
 
 def not_accepted_reasons() -> list[Any]:
@@ -627,3 +655,74 @@ def _citizen_notice_todos(user: Any, role: str) -> list[Todo]:
             "warn",
         )
     ]
+
+
+@dataclass
+class DaySection:
+    """One list of a home page's "today" panel: a title and up to ten tickets or notices."""
+
+    key: str
+    title: str
+    tickets: list[Ticket] = field(default_factory=list)
+    notices: list[InboxItem] = field(default_factory=list)
+
+
+def day_for(user: Any, role: str, now: datetime) -> list[DaySection]:
+    """Return the day's work of ``role`` for the home page (issue 19): an agent's calls today,
+    open calls and returned ones; a unit's tickets due today; an inspector's dissatisfied
+    callbacks; everyone's unread notifications."""
+    tz = timezone.get_current_timezone()
+    today = datetime.combine(timezone.localtime(now, tz).date(), datetime.min.time(), tzinfo=tz)
+    tomorrow = today + timedelta(days=1)
+    visible = tickets_visible_to(user).select_related("citizen")
+    sections: list[DaySection] = []
+    if role == "agent":
+        mine = visible.filter(registered_by=user)
+        sections += [
+            DaySection(
+                "calls_today",
+                _("My calls today"),
+                list(mine.filter(registered_at__gte=today).order_by("-registered_at")[:10]),
+            ),
+            DaySection(
+                "open_calls",
+                _("My calls still open"),
+                list(mine.exclude(state__in=_values(FINISHED)).order_by("registered_at")[:10]),
+            ),
+            DaySection(
+                "returned",
+                _("My calls returned by a unit"),
+                list(mine.filter(state=State.RETURNED.value).order_by("registered_at")[:10]),
+            ),
+        ]
+    elif role in ("unit_handler", "unit_admin"):
+        due_today = Deadline.objects.filter(
+            ticket=OuterRef("pk"), met_at__isnull=True, due_at__lte=tomorrow
+        )
+        sections.append(
+            DaySection(
+                "due_today",
+                _("Due by the end of today"),
+                list(unit_inbox(user).filter(Exists(due_today)).order_by("registered_at")[:10]),
+            )
+        )
+    elif role == "inspector":
+        sections.append(
+            DaySection(
+                "dissatisfied",
+                _("Dissatisfied callbacks"),
+                list(dissatisfied_queue(user).order_by("registered_at")[:10]),
+            )
+        )
+    sections.append(
+        DaySection(
+            "notices",
+            _("Unread notifications"),
+            notices=list(
+                InboxItem.objects.filter(user=user, read_at__isnull=True)
+                .select_related("ticket")
+                .order_by("-id")[:5]
+            ),
+        )
+    )
+    return sections

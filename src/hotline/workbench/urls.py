@@ -13,6 +13,12 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("callbacks/", views.callbacks, name="callbacks"),
     path("tickets/", views.ticket_list, name="ticket_list"),
+    path("tickets/filters/", views.ticket_filter_save, name="ticket_filter_save"),
+    path(
+        "tickets/filters/<int:filter_id>/delete/",
+        views.ticket_filter_delete,
+        name="ticket_filter_delete",
+    ),
     path("tickets/<str:number>/", views.ticket, name="ticket"),
     path("tickets/<str:number>/do/<str:action>/", views.ticket_act, name="ticket_act"),
     path("tickets/<str:number>/attach/", views.ticket_attach, name="ticket_attach"),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hotline.citizens.access import citizen_search_for_user
 from hotline.core.errors import DomainError, NotFound
@@ -32,9 +32,10 @@ from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.quality.selectors import flag_warning_for
 from hotline.stats.calls import call_for_ticket
+from hotline.tickets import labels
 from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user, tickets_visible_to
-from hotline.tickets.attachments import attachment_add
+from hotline.tickets.attachments import attachment_add, attachments_open
 from hotline.tickets.counts import DispatchCounts, unit_dispatch_counts
 from hotline.tickets.models import ExtensionRequest, Ticket
 from hotline.tickets.selectors import (
@@ -46,9 +47,10 @@ from hotline.tickets.selectors import (
     tickets_filtered,
     tickets_search,
 )
-from hotline.tickets.transitions import ACTION_LABELS, Action, State
+from hotline.tickets.transitions import State
 from hotline.workbench import forms as f
 from hotline.workbench import selectors as sel
+from hotline.workbench.models import SavedFilter
 
 PAGE_SIZE = 25
 
@@ -197,6 +199,7 @@ def _desk_save(request: HttpRequest, form: f.CallForm) -> HttpResponse:
             content=data["content"],
             citizen_phone=data["phone"],
             citizen_name=data.get("name") or "",
+            phone_withheld=bool(data.get("withheld")),
             urgent=bool(data.get("urgent")),
             complex=bool(data.get("complex")),
             address=data.get("address") or "",
@@ -282,26 +285,31 @@ def desk_caller(request: HttpRequest) -> HttpResponse:
 
 
 @screen
-@require_GET
+@require_http_methods(["GET", "POST"])
 def desk_assist(request: HttpRequest) -> HttpResponse:
-    """Suggested units (responsibility lists) and the time limits, before saving."""
+    """Suggested units (responsibility lists) and the time limits, before saving.
+
+    The workstation POSTs the form: a realistic complaint of 500+ characters does not fit in
+    a URL (issue 19). GET stays for short look-ups.
+    """
     _require(request, "agent", "reviewer")
-    area, _error = sel.area_resolve(request.GET.get("area", ""))
-    category = request.GET.get("category", "")
+    params = request.POST if request.method == "POST" else request.GET
+    area, _error = sel.area_resolve(params.get("area", ""))
+    category = params.get("category", "")
     suggestions = sel.unit_suggestions(
-        content=request.GET.get("content", ""), category=category, area=area
+        content=params.get("content", ""), category=category, area=area
     )
     limits = sel.limits_preview(
         category=category,
-        urgent=bool(request.GET.get("urgent")),
-        complex_=bool(request.GET.get("complex")),
+        urgent=bool(params.get("urgent")),
+        complex_=bool(params.get("complex")),
         now=timezone.now(),
         clocks=("dispatch", "sign_for", "first_contact", "reply"),
     )
     return render(
         request,
         "workbench/_assist.html",
-        {"suggestions": suggestions, "limits": limits, "target": request.GET.get("target", "")},
+        {"suggestions": suggestions, "limits": limits, "target": params.get("target", "")},
     )
 
 
@@ -465,19 +473,23 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 
 @screen
 def ticket_list(request: HttpRequest) -> HttpResponse:
-    """Every ticket the user may see, filterable and paginated."""
+    """Every ticket the user may see, filterable (states, unit by name, dates), paginated."""
     form = f.TicketFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
+    unit = data.get("unit")
     filters = TicketFilters(
         state=data.get("state") or None,
-        unit=data.get("unit") or None,
+        unit=unit.code if unit else None,
         light=data.get("light") or None,
         category=data.get("category") or None,
         q=data.get("q") or None,
+        registered_from=data.get("registered_from"),
+        registered_to=data.get("registered_to"),
     )
     tickets = tickets_filtered(_user(request), filters, now).order_by("-registered_at", "-id")
     page = _page(request, tickets)
+    query = _query_without_page(request)
     return render(
         request,
         "workbench/ticket_list.html",
@@ -485,10 +497,38 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": ticket_rows(_user(request), list(page.object_list), now),
-            "query": _query_without_page(request),
-            "unit": Unit.objects.filter(code=data.get("unit") or "").first(),
+            "query": query,
+            "unit": unit,
+            "units": sel.units_for_filter(),
+            "saved": sel.saved_filters(_user(request)),
+            "save_form": f.SavedFilterForm(initial={"query": query}),
         },
     )
+
+
+@screen
+@require_POST
+def ticket_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters under a name (a name used again is replaced)."""
+    form = f.SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the filter a name."))
+        return redirect(reverse("workbench:ticket_list") + "?" + request.POST.get("query", ""))
+    name, query = form.cleaned_data["name"].strip(), form.cleaned_data["query"]
+    SavedFilter.objects.update_or_create(user=_user(request), name=name, defaults={"query": query})
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": name})
+    return redirect(reverse("workbench:ticket_list") + (f"?{query}" if query else ""))
+
+
+@screen
+@require_POST
+def ticket_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    """Delete one of the user's saved filters."""
+    deleted, _rows = SavedFilter.objects.filter(user=_user(request), pk=filter_id).delete()
+    if not deleted:
+        raise Http404
+    messages.success(request, _("The saved filter was deleted."))
+    return redirect("workbench:ticket_list")
 
 
 # ----------------------------------------------------------------------------- the ticket page
@@ -682,7 +722,7 @@ def _action_label(action: str) -> str:
     """Return the Chinese name of an action (the tell-citizen to-do is not a state change)."""
     if action == svc.TELL_CITIZEN:
         return _("Tell the citizen of the extension")
-    return ACTION_LABELS[Action(action)]
+    return labels.action_label(action)
 
 
 #: The order and grouping of action forms on the ticket page: main actions first.
@@ -763,11 +803,19 @@ def _ticket_page(
     events = data["events"]
     returned = next((e for e in reversed(events) if e["action"] == "ticket.returned"), None)
     rejected = next((e for e in reversed(events) if e["action"] == "ticket.rejected"), None)
+    # The timeline names units, never their codes (issue 19).
+    codes = {e["payload"].get("unit") for e in events if isinstance(e["payload"], dict)}
+    unit_names = dict(
+        Unit.objects.filter(code__in=[c for c in codes if isinstance(c, str)]).values_list(
+            "code", "name"
+        )
+    )
     open_deadlines = [d for d in data["deadlines"] if d["met_at"] is None and d["due_at"]]
     next_due = min(open_deadlines, key=lambda d: d["due_at"]) if open_deadlines else None
     context = {
         "t": data,
         "ticket": current,
+        "unit_names": unit_names,
         "action_forms": action_forms,
         "pending": pending,
         "returned": returned,
@@ -783,6 +831,7 @@ def _ticket_page(
         if dispatching
         else [],
         "can_attach": not data["citizen"]["hidden"],
+        "can_upload": attachments_open(current),
         "attach_form": bound[1] if bound and bound[0] == "attach" else f.AttachmentForm(),
         "attach_error": error if bound and bound[0] == "attach" else "",
         "is_unit_user": not user.is_centre_staff,

@@ -64,6 +64,24 @@
     field.focus();
   });
 
+  // The suggestion and time-limit panel: a failed refresh says so and never leaves the
+  // previous limits standing (they may belong to another type of request).
+  const assist = document.getElementById("assist");
+  function assistFailed(event) {
+    if (event.detail.elt !== assist) return;
+    assist.textContent = "";
+    const line = document.createElement("p");
+    line.className = "error";
+    line.setAttribute("role", "alert");
+    line.textContent = assist.dataset.failed;
+    assist.appendChild(line);
+  }
+  if (assist) {
+    document.body.addEventListener("htmx:responseError", assistFailed);
+    document.body.addEventListener("htmx:sendError", assistFailed);
+    document.body.addEventListener("htmx:timeout", assistFailed);
+  }
+
   // Knowledge-base search as you type, with the matched words highlighted.
   const content = $("#id_content");
   const status = document.getElementById("kb-status");

@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy
 from hotline.core.categories import Category
 from hotline.core.masking import mask_text
 from hotline.policy.sla import display
+from hotline.tickets import labels
 from hotline.tickets.services import EVENT_ACTIONS
-from hotline.tickets.sweep import CLOCK_LABELS
-from hotline.tickets.transitions import ACTION_LABELS, STATE_LABELS, Action, State
 
 register = template.Library()
 
@@ -73,18 +72,12 @@ def light_label(light: str) -> str:
 
 @register.filter
 def state_label(state: str) -> str:
-    try:
-        return STATE_LABELS[State(state)]
-    except ValueError:
-        return state
+    return labels.state_label(state)
 
 
 @register.filter
 def action_label(action: str) -> str:
-    try:
-        return ACTION_LABELS[Action(action)]
-    except ValueError:
-        return action
+    return labels.action_label(action)
 
 
 @register.filter
@@ -93,13 +86,13 @@ def event_label(code: str) -> str:
     if code in EXTRA_EVENTS:
         return str(EXTRA_EVENTS[code])
     if code in EVENT_ACTIONS:
-        return ACTION_LABELS[EVENT_ACTIONS[code]]
+        return labels.action_label(EVENT_ACTIONS[code])
     return code
 
 
 @register.filter
 def clock_label(kind: str) -> str:
-    return CLOCK_LABELS.get(kind, kind)
+    return labels.clock_label(kind)
 
 
 @register.filter
@@ -143,6 +136,20 @@ def role_todo(context: dict[str, Any], role: str) -> dict[str, Any]:
 
     user = context["user"]
     return {"items": todo_for(user, role, timezone.now()), "role": role}
+
+
+@register.inclusion_tag("workbench/_day.html", takes_context=True)
+def role_day(context: dict[str, Any], role: str) -> dict[str, Any]:
+    """Render the day's work of ``role`` on its home page (issue 19)."""
+    from hotline.tickets.selectors import ticket_text_for
+    from hotline.workbench.selectors import day_for
+
+    user = context["user"]
+    sections = day_for(user, role, timezone.now())
+    for section in sections:
+        for item in section.notices:  # shown, never saved: PRIVACY-2 and masking per reader
+            item.title = ticket_text_for(user, item.ticket, item.title)
+    return {"sections": sections}
 
 
 @register.simple_tag
