@@ -21,6 +21,13 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
+def mobile(tag: str) -> str:
+    """A valid mainland mobile number standing for ``tag`` (distinct tags, distinct numbers)."""
+    if len(tag) == 11 and tag.isdigit() and tag.startswith("1"):
+        return tag
+    return f"139{sum(ord(c) * 131**i for i, c in enumerate(tag)) % 10**8:08d}"
+
+
 def replied(
     agent: Any,
     officer: Any,
@@ -37,7 +44,7 @@ def replied(
         channel="phone",
         category=category,
         content="小区旁工地夜间施工噪音扰民",
-        citizen_phone=phone,
+        citizen_phone=mobile(phone),
         now=at(when),
     )
     profile = load_profile(ticket.profile)
