@@ -7,7 +7,7 @@ class EvaluationConfig(AppConfig):
     label = "evaluation"
     verbose_name = _("Centre evaluation")
     demo_loader = "hotline.evaluation.demo.evaluation_demo"
-    demo_after = ("tickets",)
+    demo_after = ("accounts", "tickets")
 
     def ready(self) -> None:
         from hotline.evaluation import tasks  # noqa: F401  (the daily rectification reminders)
