@@ -70,7 +70,7 @@ def test_a_score_above_the_indicators_points_exits_2_naming_it(tmp_path):
         {"standard": "QP-EVAL-2022", "scores": [1, 2]},
     ],
 )
-def test_other_bad_findings_exit_2(tmp_path, data):
+def test_other_bad_findings_exit_2(db, tmp_path, data):
     with pytest.raises(CommandError) as exc:
         call_command("evaluation", "score", _findings(tmp_path, data))
     assert exc.value.returncode == 2
