@@ -39,7 +39,8 @@ def _p(text: Any, style: ParagraphStyle = _SMALL) -> Paragraph:
 
 
 def _n(value: Any) -> str:
-    return "—" if value is None else f"{value:g}"
+    """Return a score as people write it: 3, 10.5 (never 3.0)."""
+    return "—" if value is None else f"{float(value):g}"
 
 
 def _table(rows: list[list[Any]], widths: list[float], header_rows: int = 1) -> Table:
@@ -72,6 +73,7 @@ def round_pdf(view: RoundView) -> bytes:
         bottomMargin=18 * mm,
         title=f"{rnd.centre.name} {rnd.year}年评估报告",
         invariant=1,
+        pageCompression=0,
     )
     story: list[Any] = [
         _p(f"{rnd.centre.name}", _TITLE),
@@ -121,10 +123,11 @@ def round_pdf(view: RoundView) -> bytes:
             label = f"{item.id} {item.name}（−{_n(item.points)}）" if item else d.kind
             drows.append([_p(label), _p(d.description), _p(f"{timezone.localtime(d.recorded_at):%Y-%m-%d}")])
         story.append(_table(drows, [50 * mm, 100 * mm, 24 * mm]))
+        story.append(Spacer(1, 2 * mm))
         story.append(
             _p(
                 f"合计扣{_n(bd.deducted)}分。{std.deduction_rule}"
-                "（同一扣分项多次发生只扣一次，A24）",
+                "（同一扣分项多次发生只扣一次。）",
                 _SMALL,
             )
         )
