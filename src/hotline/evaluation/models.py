@@ -187,9 +187,9 @@ class Rectification(models.Model):
         PLANNED = "planned", _("Rectification plan")
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Not yet fixed")
         DONE = "done", _("Reported fixed")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Verified and closed")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="rectifications")
     indicator = models.CharField(_("indicator"), max_length=16)
