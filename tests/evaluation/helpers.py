@@ -40,9 +40,7 @@ def handed(
     )
     if load_profile(ticket.profile).review.required:
         svc.ticket_review(actor=agent, ticket=ticket, now=at(dispatched))
-    svc.ticket_dispatch(
-        actor=agent, ticket=ticket, unit_code=officer.unit.code, now=at(dispatched)
-    )
+    svc.ticket_dispatch(actor=agent, ticket=ticket, unit_code=officer.unit.code, now=at(dispatched))
     if signed is not None:
         svc.ticket_sign(actor=officer, ticket=ticket, now=at(signed))
     return ticket

@@ -24,7 +24,8 @@ class Api:
 
     def post(self, path: str, body: Any = None) -> Any:
         return self.client.post(
-            f"/api/v1{path}", json.dumps(body if body is not None else {}),
+            f"/api/v1{path}",
+            json.dumps(body if body is not None else {}),
             content_type="application/json",
         )
 
@@ -33,9 +34,14 @@ class Api:
 def test_findings_are_scored_like_the_command(supervisor):
     api = Api(supervisor)
     full = {k: float(v.points) for k, v in shipped_standard().second_level().items()}
-    r = api.post("/evaluation/score", {"standard": "QP-EVAL-2022", "scores": full,
-                                        "deductions": [{"kind": "serious_violation"},
-                                                       {"kind": "negative_publicity"}]})
+    r = api.post(
+        "/evaluation/score",
+        {
+            "standard": "QP-EVAL-2022",
+            "scores": full,
+            "deductions": [{"kind": "serious_violation"}, {"kind": "negative_publicity"}],
+        },
+    )
     assert r.status_code == 200, r.content
     assert r.json()["total"] == 85
     assert r.json()["deducted"] == 15
@@ -48,39 +54,53 @@ def test_findings_are_scored_like_the_command(supervisor):
 @pytest.mark.req("EVAL-3")
 def test_a_round_through_the_api(supervisor, unit, unit_admin, outsider):
     api = Api(supervisor)
-    r = api.post("/evaluation/rounds", {"centre": unit.code, "year": 2026,
-                                         "formal_on": "2026-06-15"})
+    r = api.post(
+        "/evaluation/rounds", {"centre": unit.code, "year": 2026, "formal_on": "2026-06-15"}
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     rid = body["id"]
     assert [s["due_on"] for s in body["stages"]] == [
-        "2026-03-31", "2026-04-30", "2026-05-29", "2026-06-01", "2026-06-15"
+        "2026-03-31",
+        "2026-04-30",
+        "2026-05-29",
+        "2026-06-01",
+        "2026-06-15",
     ]
     assert api.post(f"/evaluation/rounds/{rid}/stages/1", {"done": True}).status_code == 200
     assert api.post(f"/evaluation/rounds/{rid}/stages/3", {"done": True}).status_code == 409
-    r = api.post(f"/evaluation/rounds/{rid}/scores", {"indicator": "3.2", "points": 4,
-                                                      "lost_reason": "离岗无暂停标识"})
+    r = api.post(
+        f"/evaluation/rounds/{rid}/scores",
+        {"indicator": "3.2", "points": 4, "lost_reason": "离岗无暂停标识"},
+    )
     assert r.status_code == 200, r.content
     r = api.post(f"/evaluation/rounds/{rid}/scores", {"indicator": "3.2", "points": 3})
     assert r.status_code == 400
     assert "失分原因" in r.json()["message"]
-    r = api.post(f"/evaluation/rounds/{rid}/deductions", {"kind": "negative_publicity",
-                                                          "description": "负面报道"})
+    r = api.post(
+        f"/evaluation/rounds/{rid}/deductions",
+        {"kind": "negative_publicity", "description": "负面报道"},
+    )
     assert r.status_code == 201
     assert r.json()["deducted"] == 5
-    r = api.post(f"/evaluation/rounds/{rid}/rectifications",
-                 {"indicator": "3.2", "measure": "配发暂停标识", "owner": "主任",
-                  "working_days": 5})
+    r = api.post(
+        f"/evaluation/rounds/{rid}/rectifications",
+        {"indicator": "3.2", "measure": "配发暂停标识", "owner": "主任", "working_days": 5},
+    )
     assert r.status_code == 201, r.content
     item = r.json()["id"]
     assert Api(outsider).get(f"/evaluation/rounds/{rid}").status_code == 404
     centre = Api(unit_admin)
     assert centre.get(f"/evaluation/rounds/{rid}").status_code == 200
-    assert centre.post(f"/evaluation/rectifications/{item}/done", {"note": "已配发"}).json()[
-        "state"] == "done"
+    assert (
+        centre.post(f"/evaluation/rectifications/{item}/done", {"note": "已配发"}).json()["state"]
+        == "done"
+    )
     assert centre.post(f"/evaluation/rectifications/{item}/close", {"note": "x"}).status_code == 403
-    assert api.post(f"/evaluation/rectifications/{item}/close", {"note": "复查"}).json()[
-        "state"] == "closed"
+    assert (
+        api.post(f"/evaluation/rectifications/{item}/close", {"note": "复查"}).json()["state"]
+        == "closed"
+    )
     computed = api.get(f"/evaluation/rounds/{rid}/indicators").json()
     assert set(computed) == {"2.4", "2.5", "6.1"}
     assert computed["2.4"]["points"] is None  # no tickets in the period

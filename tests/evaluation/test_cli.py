@@ -83,11 +83,11 @@ def test_the_console_script_exits_2_and_prints_json(tmp_path):
     env.pop("HOTLINE_DATABASE_URL", None)
     cmd = [sys.executable, "-c", "from hotline.cli import main; main()", "evaluation", "score"]
     good = _findings(tmp_path, {"standard": "QP-EVAL-2022", "scores": {"2.1": 19.5}})
-    done = subprocess.run([*cmd, good], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run([*cmd, good], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"] == 19.5
     (tmp_path / "bad.json").write_text('{"scores": {"6.1": 5}}', encoding="utf-8")
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [*cmd, str(tmp_path / "bad.json")], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 2

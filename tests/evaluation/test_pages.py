@@ -40,29 +40,51 @@ def pdf_text(data: bytes) -> str:
 @pytest.mark.req("EVAL-1")
 def test_a_round_is_run_from_the_pages_and_reported_as_pdf(supervisor, unit, unit_admin, outsider):
     web = client_for(supervisor)
-    r = web.post("/evaluation/rounds/open/", {"centre": unit.code, "year": "2026",
-                                               "standard": "QP-EVAL-2022",
-                                               "period_start": "2026-01-01",
-                                               "period_end": "2026-06-30"})
+    r = web.post(
+        "/evaluation/rounds/open/",
+        {
+            "centre": unit.code,
+            "year": "2026",
+            "standard": "QP-EVAL-2022",
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+        },
+    )
     rnd = Round.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/evaluation/rounds/{rnd.pk}/"
     web.post(f"/evaluation/rounds/{rnd.pk}/formal-date/", {"formal_on": "2026-06-15"})
     assert rnd.stages.get(step=4).due_on == date(2026, 6, 1)
     web.post(f"/evaluation/rounds/{rnd.pk}/stages/1/", {"done": "1", "note": "集中学习"})
-    r = web.post(f"/evaluation/rounds/{rnd.pk}/scores/", {"indicator": "1.2", "points": "10.5"},
-                 follow=True)
+    r = web.post(
+        f"/evaluation/rounds/{rnd.pk}/scores/", {"indicator": "1.2", "points": "10.5"}, follow=True
+    )
     assert "请写明失分原因" in r.content.decode()
-    web.post(f"/evaluation/rounds/{rnd.pk}/scores/", {"indicator": "1.2", "points": "10.5",
-                                                      "lost_reason": "卫生间无洗手液"})
-    web.post(f"/evaluation/rounds/{rnd.pk}/evidence/", {"indicator": "1.2", "clause": "1.2.7",
-                                                        "note": "女卫生间无洗手液"})
-    web.post(f"/evaluation/rounds/{rnd.pk}/deductions/", {"kind": "serious_violation",
-                                                          "description": "违规收费"})
-    web.post(f"/evaluation/rounds/{rnd.pk}/deductions/", {"kind": "negative_publicity",
-                                                          "description": "负面报道"})
-    web.post(f"/evaluation/rounds/{rnd.pk}/rectifications/", {
-        "indicator": "1.2", "measure": "补齐洗手液", "owner": "中心主任", "working_days": "3",
-        "track": "immediate"})
+    web.post(
+        f"/evaluation/rounds/{rnd.pk}/scores/",
+        {"indicator": "1.2", "points": "10.5", "lost_reason": "卫生间无洗手液"},
+    )
+    web.post(
+        f"/evaluation/rounds/{rnd.pk}/evidence/",
+        {"indicator": "1.2", "clause": "1.2.7", "note": "女卫生间无洗手液"},
+    )
+    web.post(
+        f"/evaluation/rounds/{rnd.pk}/deductions/",
+        {"kind": "serious_violation", "description": "违规收费"},
+    )
+    web.post(
+        f"/evaluation/rounds/{rnd.pk}/deductions/",
+        {"kind": "negative_publicity", "description": "负面报道"},
+    )
+    web.post(
+        f"/evaluation/rounds/{rnd.pk}/rectifications/",
+        {
+            "indicator": "1.2",
+            "measure": "补齐洗手液",
+            "owner": "中心主任",
+            "working_days": "3",
+            "track": "immediate",
+        },
+    )
     item = Rectification.objects.get()
     page = web.get(f"/evaluation/rounds/{rnd.pk}/").content.decode()
     assert "卫生间无洗手液" in page and "补齐洗手液" in page and "女卫生间无洗手液" in page
@@ -90,7 +112,9 @@ def test_a_round_is_run_from_the_pages_and_reported_as_pdf(supervisor, unit, uni
     assert web.get(f"/evaluation/centres/{unit.pk}/trend/").status_code == 200
 
 
-def test_the_index_is_for_evaluators_and_centres_with_rounds(unit_admin, outsider, supervisor, unit):
+def test_the_index_is_for_evaluators_and_centres_with_rounds(
+    unit_admin, outsider, supervisor, unit
+):
     assert client_for(outsider).get("/evaluation/").status_code == 403
     svc.round_create(actor=supervisor, centre=unit, year=2026, standard="QP-EVAL-2022")
     assert client_for(unit_admin).get("/evaluation/").status_code == 200

@@ -79,7 +79,7 @@ def test_only_evaluators_open_rounds(unit_admin, unit):
 
 @pytest.mark.req("EVAL-1")
 def test_a_lost_point_needs_its_reason_and_a_score_above_the_points_is_refused(rnd, supervisor):
-    with pytest.raises(InvalidInput, match="1.2 受理大厅：扣了1.5分，请写明失分原因"):
+    with pytest.raises(InvalidInput, match=r"1\.2 受理大厅：扣了1\.5分，请写明失分原因"):
         svc.score_record(actor=supervisor, round=rnd, indicator="1.2", points="10.5")
     with pytest.raises(InvalidInput, match=r"1\.1: the score 4\.5 is above") as exc:
         svc.score_record(actor=supervisor, round=rnd, indicator="1.1", points=4.5)
@@ -114,8 +114,14 @@ def test_hand_offs_are_taken_within_15_minutes_inclusive(rnd, agent, unit_office
     late = handed(agent, unit_officer, channel="transfer_in", signed="2026-03-02 10:15:01")
     never = handed(agent, unit_officer, channel="transfer_in", signed=None)
     handed(agent, unit_officer, channel="phone", signed="2026-03-02 18:00")  # not a hand-off
-    handed(agent, unit_officer, channel="transfer_in", when="2026-07-01 09:00",
-           dispatched="2026-07-01 10:00", signed="2026-07-01 12:00")  # outside the period
+    handed(
+        agent,
+        unit_officer,
+        channel="transfer_in",
+        when="2026-07-01 09:00",
+        dispatched="2026-07-01 10:00",
+        signed="2026-07-01 12:00",
+    )  # outside the period
     found = indicators_compute(
         shipped_standard(), centre_id=rnd.centre_id, start=rnd.period_start, end=rnd.period_end
     )["2.4"]
@@ -128,8 +134,9 @@ def test_hand_offs_are_taken_within_15_minutes_inclusive(rnd, agent, unit_office
 @pytest.mark.req("EVAL-5")
 def test_online_applications_are_taken_within_24_hours_of_submission(rnd, agent, unit_officer):
     handed(agent, unit_officer, channel="web", when="2026-03-02 09:00", signed="2026-03-03 09:00")
-    slow = handed(agent, unit_officer, channel="wechat", when="2026-03-02 09:00",
-                  signed="2026-03-03 09:01")
+    slow = handed(
+        agent, unit_officer, channel="wechat", when="2026-03-02 09:00", signed="2026-03-03 09:01"
+    )
     found = indicators_compute(
         shipped_standard(), centre_id=rnd.centre_id, start=rnd.period_start, end=rnd.period_end
     )["2.5"]
@@ -146,17 +153,27 @@ def test_real_name_bad_reviews_must_all_be_replied_and_callbacks_come_from_event
     """EVAL-5, QP 6.1.2: every real-name bad review answered; callback satisfaction is read
     from ``ticket.called_back`` events (A19: 满意 + 基本满意 over reached callbacks)."""
     answered = handed(agent, unit_officer, category="complaint")
-    tsvc.ticket_reply(actor=unit_officer, ticket=answered, content="已处理", now=at("2026-03-03 10:00"))
-    tsvc.ticket_callback(actor=agent, ticket=answered, result="dissatisfied", now=at("2026-03-04 10:00"))
+    tsvc.ticket_reply(
+        actor=unit_officer, ticket=answered, content="已处理", now=at("2026-03-03 10:00")
+    )
+    tsvc.ticket_callback(
+        actor=agent, ticket=answered, result="dissatisfied", now=at("2026-03-04 10:00")
+    )
     tsvc.ticket_redo(actor=agent, ticket=answered, now=at("2026-03-04 11:00"))
     tsvc.ticket_sign(actor=unit_officer, ticket=answered, now=at("2026-03-04 11:10"))
-    tsvc.ticket_reply(actor=unit_officer, ticket=answered, content="已重办", now=at("2026-03-05 10:00"))
+    tsvc.ticket_reply(
+        actor=unit_officer, ticket=answered, content="已重办", now=at("2026-03-05 10:00")
+    )
     good = handed(agent, unit_officer)
     tsvc.ticket_reply(actor=unit_officer, ticket=good, content="已办理", now=at("2026-03-03 10:00"))
     tsvc.ticket_callback(actor=agent, ticket=good, result="satisfied", now=at("2026-03-04 10:00"))
     ignored = handed(agent, unit_officer, category="complaint")
-    tsvc.ticket_reply(actor=unit_officer, ticket=ignored, content="已处理", now=at("2026-03-03 10:00"))
-    tsvc.ticket_callback(actor=agent, ticket=ignored, result="dissatisfied", now=at("2026-03-04 10:00"))
+    tsvc.ticket_reply(
+        actor=unit_officer, ticket=ignored, content="已处理", now=at("2026-03-03 10:00")
+    )
+    tsvc.ticket_callback(
+        actor=agent, ticket=ignored, result="dissatisfied", now=at("2026-03-04 10:00")
+    )
     found = indicators_compute(
         shipped_standard(), centre_id=rnd.centre_id, start=rnd.period_start, end=rnd.period_end
     )["6.1"]
@@ -168,11 +185,23 @@ def test_real_name_bad_reviews_must_all_be_replied_and_callbacks_come_from_event
     assert found.points == Decimal("2")  # 4 × 1/2
     # The evaluator may overrule the computed score, with a reason.
     with pytest.raises(InvalidInput, match="须说明理由"):
-        svc.score_record(actor=supervisor, round=rnd, indicator="6.1", points=3,
-                         lost_reason="一件实名差评未回复", computed=found.as_json())
-    score = svc.score_record(actor=supervisor, round=rnd, indicator="6.1", points=3,
-                             lost_reason="一件实名差评未回复", computed=found.as_json(),
-                             overrule_reason="该件已电话回复，有录音")
+        svc.score_record(
+            actor=supervisor,
+            round=rnd,
+            indicator="6.1",
+            points=3,
+            lost_reason="一件实名差评未回复",
+            computed=found.as_json(),
+        )
+    score = svc.score_record(
+        actor=supervisor,
+        round=rnd,
+        indicator="6.1",
+        points=3,
+        lost_reason="一件实名差评未回复",
+        computed=found.as_json(),
+        overrule_reason="该件已电话回复，有录音",
+    )
     assert score.computed_points == 2
     assert score.computed["figures"][2]["tickets"] == [ignored.number]
 
@@ -184,13 +213,20 @@ def test_lost_points_become_rectification_items_tracked_to_closure(
     """EVAL-4, QP 三(三): owner, measure and a deadline on working days; the centre reports it
     fixed, the evaluator verifies and closes; reminders once a day."""
     with pytest.raises(DomainError, match="没有失分"):
-        svc.rectification_open(actor=supervisor, round=rnd, indicator="1.2", measure="m",
-                               owner_name="主任")
-    svc.score_record(actor=supervisor, round=rnd, indicator="1.2", points=10,
-                     lost_reason="卫生间无洗手液")
+        svc.rectification_open(
+            actor=supervisor, round=rnd, indicator="1.2", measure="m", owner_name="主任"
+        )
+    svc.score_record(
+        actor=supervisor, round=rnd, indicator="1.2", points=10, lost_reason="卫生间无洗手液"
+    )
     item = svc.rectification_open(
-        actor=supervisor, round=rnd, indicator="1.2", measure="补齐洗手液", owner_name="主任",
-        working_days=3, now=at("2026-09-29 10:00"),
+        actor=supervisor,
+        round=rnd,
+        indicator="1.2",
+        measure="补齐洗手液",
+        owner_name="主任",
+        working_days=3,
+        now=at("2026-09-29 10:00"),
     )
     assert item.deadline == date(2026, 10, 9)  # 30 Sep, then 8 and 9 Oct after the holiday
     assert (item.points_lost, item.problem) == (2, "卫生间无洗手液")
@@ -211,7 +247,9 @@ def test_lost_points_become_rectification_items_tracked_to_closure(
     assert mine.state == Rectification.State.CLOSED
     assert svc.rectification_remind(now=at("2026-10-13 08:30")) == 0
     # The next round shows what was fixed.
-    later = svc.round_create(actor=supervisor, centre=rnd.centre, year=2027, standard="QP-EVAL-2022")
+    later = svc.round_create(
+        actor=supervisor, centre=rnd.centre, year=2027, standard="QP-EVAL-2022"
+    )
     view = sel.round_view(later)
     assert view.previous == rnd
     assert [(i.indicator, i.state) for i in view.previous_items] == [("1.2", "closed")]
@@ -219,23 +257,35 @@ def test_lost_points_become_rectification_items_tracked_to_closure(
 
 def test_evidence_files_are_checked_like_attachments(rnd, supervisor):
     photo = svc.evidence_add(
-        actor=supervisor, round=rnd, indicator="1.2", clause="1.2.7",
+        actor=supervisor,
+        round=rnd,
+        indicator="1.2",
+        clause="1.2.7",
         upload=SimpleUploadedFile("洗手间.png", PNG),
     )
     assert (photo.kind, photo.content_type) == (Evidence.Kind.PHOTO, "image/png")
     with pytest.raises(InvalidInput, match="文件内容与扩展名不符"):
-        svc.evidence_add(actor=supervisor, round=rnd, indicator="1.2",
-                         upload=SimpleUploadedFile("x.png", b"MZ\x90\x00not a png"))
+        svc.evidence_add(
+            actor=supervisor,
+            round=rnd,
+            indicator="1.2",
+            upload=SimpleUploadedFile("x.png", b"MZ\x90\x00not a png"),
+        )
     with pytest.raises(InvalidInput, match="不支持的文件类型"):
-        svc.evidence_add(actor=supervisor, round=rnd, indicator="1.2",
-                         upload=SimpleUploadedFile("x.exe", b"MZ"))
-    with pytest.raises(InvalidInput, match="1.1.1 不是指标 1.2 的条款"):
+        svc.evidence_add(
+            actor=supervisor, round=rnd, indicator="1.2", upload=SimpleUploadedFile("x.exe", b"MZ")
+        )
+    with pytest.raises(InvalidInput, match=r"1\.1\.1 不是指标 1\.2 的条款"):
         svc.evidence_add(actor=supervisor, round=rnd, indicator="1.2", clause="1.1.1", note="n")
-    note = svc.evidence_add(actor=supervisor, round=rnd, indicator="2.4", clause="2.4", note="电话通知有记录")
+    note = svc.evidence_add(
+        actor=supervisor, round=rnd, indicator="2.4", clause="2.4", note="电话通知有记录"
+    )
     assert note.kind == Evidence.Kind.NOTE
 
 
-def test_rounds_are_visible_to_evaluators_and_the_centre_only(rnd, supervisor, unit_admin, outsider):
+def test_rounds_are_visible_to_evaluators_and_the_centre_only(
+    rnd, supervisor, unit_admin, outsider
+):
     assert sel.round_get_for_user(supervisor, rnd.pk) == rnd
     assert sel.round_get_for_user(unit_admin, rnd.pk) == rnd
     with pytest.raises(NotFound):
@@ -252,7 +302,7 @@ def test_a_later_years_standard_is_loaded_and_validated(supervisor):
     assert (row.code, row.year) == ("QP-EVAL-2023", 2023)
     assert [s[0] for s in svc.standards_available()][:2] == ["QP-EVAL-2023", "QP-EVAL-2022"]
     broken = later.replace("points: 11\n", "points: 12\n", 1)  # 5.1 safety: 11 → 12
-    with pytest.raises(InvalidInput, match="^5: second-level points add up to 24") as exc:
+    with pytest.raises(InvalidInput, match=r"^5: second-level points add up to 24") as exc:
         svc.standard_load(actor=supervisor, text=broken)
     assert exc.value.extra == {"where": "5"}
     with pytest.raises(DomainError, match="随平台发布"):

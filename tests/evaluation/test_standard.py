@@ -45,7 +45,13 @@ def test_the_shipped_2022_standard_has_seven_first_level_22_second_level_and_47_
     """EVAL-1, readings §1.8: 15+30+9+10+23+6+7 = 100, 22 second-level indicators, 47 clauses."""
     std = shipped_standard("QP-EVAL-2022")
     assert [(f.id, f.points) for f in std.indicators] == [
-        ("1", 15), ("2", 30), ("3", 9), ("4", 10), ("5", 23), ("6", 6), ("7", 7)
+        ("1", 15),
+        ("2", 30),
+        ("3", 9),
+        ("4", 10),
+        ("5", 23),
+        ("6", 6),
+        ("7", 7),
     ]
     assert len(std.second_level()) == 22
     assert sum(len(s.clauses) for s in std.second_level().values()) == 47
@@ -65,7 +71,20 @@ def test_the_shipped_copy_is_the_spec_file():
 def test_twelve_second_level_indicators_are_their_own_clause():
     """Readings §1.8: 2.2, 2.3, 2.4, 2.5, 4.1, 4.3, 4.4, 5.4, 6.2, 7.1, 7.2, 7.3."""
     own = [s.id for s in shipped_standard().second_level().values() if s.clauses[0].id == s.id]
-    assert own == ["2.2", "2.3", "2.4", "2.5", "4.1", "4.3", "4.4", "5.4", "6.2", "7.1", "7.2", "7.3"]
+    assert own == [
+        "2.2",
+        "2.3",
+        "2.4",
+        "2.5",
+        "4.1",
+        "4.3",
+        "4.4",
+        "5.4",
+        "6.2",
+        "7.1",
+        "7.2",
+        "7.3",
+    ]
 
 
 @pytest.mark.req("EVAL-1")
@@ -102,7 +121,9 @@ def test_second_level_points_must_add_up_to_their_first_level():
 def test_first_level_points_must_add_up_to_the_total():
     data = _raw()
     data["standard"]["total_points"] = 110
-    with pytest.raises(StandardError, match="first-level points add up to 100, not total_points 110"):
+    with pytest.raises(
+        StandardError, match="first-level points add up to 100, not total_points 110"
+    ):
         standard_parse(data)
 
 

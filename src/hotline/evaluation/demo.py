@@ -38,7 +38,9 @@ LOST = {
 }
 
 
-def _score_all(rnd: Round, actor: User, lost: dict[str, tuple[Decimal, str]], *, upto: int, now: datetime) -> None:
+def _score_all(
+    rnd: Round, actor: User, lost: dict[str, tuple[Decimal, str]], *, upto: int, now: datetime
+) -> None:
     std = shipped_standard(rnd.standard)
     computed = indicators_compute(
         std, centre_id=rnd.centre_id, start=rnd.period_start, end=rnd.period_end
@@ -69,7 +71,11 @@ def evaluation_demo_load(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     actor = User.objects.filter(username="supervisor").first()
     centres = {u.code: u for u in Unit.objects.filter(code__in=["DMJD", "NPJD"])}
-    if actor is None or len(centres) < 2 or Round.objects.filter(centre__in=centres.values()).exists():
+    if (
+        actor is None
+        or len(centres) < 2
+        or Round.objects.filter(centre__in=centres.values()).exists()
+    ):
         return Round.objects.count()
     year = timezone.localdate(now).year
     today = timezone.localdate(now)
@@ -125,7 +131,9 @@ def evaluation_demo_load(*, now: datetime | None = None) -> int:
             now=now - timedelta(days=2),
         )
         for stage in rnd.stages.filter(step__lte=3):
-            svc.stage_update(actor=actor, stage=stage, done=True, note="已完成", now=now - timedelta(days=1))
+            svc.stage_update(
+                actor=actor, stage=stage, done=True, note="已完成", now=now - timedelta(days=1)
+            )
         _score_all(rnd, actor, LOST[code], upto=upto, now=now - timedelta(hours=3))
         if code == "DMJD":
             svc.evidence_add(

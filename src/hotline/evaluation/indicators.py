@@ -228,9 +228,7 @@ def indicator_complaints(
                 complaints.numerator += 1
             else:
                 complaints.tickets.append(t.number)
-    shares = [
-        (f.numerator, f.denominator) for f in (bad_replied, complaints) if f.denominator
-    ]
+    shares = [(f.numerator, f.denominator) for f in (bad_replied, complaints) if f.denominator]
     if shares:
         weakest = min(shares, key=lambda s: Decimal(s[0]) / Decimal(s[1]))
         computed = _share_points(points, *weakest)
@@ -240,7 +238,10 @@ def indicator_complaints(
         computed = None
     return Computed(
         indicator="6.1",
-        basis="QP 6.1.1、6.1.2；A19、A26：实名差评回复、投诉处理须全覆盖；评价率、回访满意率无门槛，由评估人员判断",
+        basis=(
+            "QP 6.1.1、6.1.2；A19、A26：实名差评回复、投诉处理须全覆盖；"
+            "评价率、回访满意率无门槛，由评估人员判断"
+        ),
         figures=[rated, good, bad_replied, complaints, callback],
         points=computed,
     )

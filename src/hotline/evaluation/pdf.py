@@ -102,7 +102,8 @@ def round_pdf(view: RoundView) -> bytes:
         for row in items:
             reason = row.score.lost_reason if row.score is not None else "未评分"
             if row.score is not None and row.score.overrule_reason:
-                reason += f"\n（改判系统计算的{_n(row.score.computed_points)}分：{row.score.overrule_reason}）"
+                computed = _n(row.score.computed_points)
+                reason += f"\n（改判系统计算的{computed}分：{row.score.overrule_reason}）"
             rows.append(
                 [
                     _p(f"　{row.indicator.id} {row.indicator.name}"),
@@ -121,13 +122,14 @@ def round_pdf(view: RoundView) -> bytes:
         for d in view.deductions:
             item = kinds.get(d.kind)
             label = f"{item.id} {item.name}（−{_n(item.points)}）" if item else d.kind
-            drows.append([_p(label), _p(d.description), _p(f"{timezone.localtime(d.recorded_at):%Y-%m-%d}")])
+            drows.append(
+                [_p(label), _p(d.description), _p(f"{timezone.localtime(d.recorded_at):%Y-%m-%d}")]
+            )
         story.append(_table(drows, [50 * mm, 100 * mm, 24 * mm]))
         story.append(Spacer(1, 2 * mm))
         story.append(
             _p(
-                f"合计扣{_n(bd.deducted)}分。{std.deduction_rule}"
-                "（同一扣分项多次发生只扣一次。）",
+                f"合计扣{_n(bd.deducted)}分。{std.deduction_rule}（同一扣分项多次发生只扣一次。）",
                 _SMALL,
             )
         )

@@ -175,10 +175,7 @@ def trend(centre_id: int, user: Any) -> tuple[list[int], list[tuple[str, str, li
             (
                 second.id,
                 second.name,
-                [
-                    {s.indicator: s.points for s in r.scores.all()}.get(second.id)
-                    for r in rounds
-                ],
+                [{s.indicator: s.points for s in r.scores.all()}.get(second.id) for r in rounds],
             )
         )
     return years, lines

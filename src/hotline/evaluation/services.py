@@ -32,10 +32,12 @@ from hotline.evaluation.models import (
 from hotline.evaluation.standard import (
     Standard,
     StandardError,
+    score_check,
     shipped_standard,
     shipped_standards,
     standard_load_text,
 )
+from hotline.notifications.services import outbox_put
 from hotline.policy.calendar import WorkCalendar
 from hotline.policy.services import calendar_current
 from hotline.tickets.attachments import ALLOWED, MAX_BYTES
@@ -279,7 +281,7 @@ def score_record(
     _open(round)
     std = standard_get(round.standard)
     try:
-        value = _score_value(std, indicator, points)
+        value = score_check(std, indicator, points)
     except StandardError as exc:
         raise _invalid(exc) from None
     target = std.second_level()[indicator]
@@ -316,12 +318,6 @@ def score_record(
             },
         )
     return score
-
-
-def _score_value(std: Standard, indicator: str, points: Any) -> Decimal:
-    from hotline.evaluation.standard import score_check
-
-    return score_check(std, indicator, points)
 
 
 def _clause_check(std: Standard, indicator: str, clause: str) -> None:
@@ -430,11 +426,11 @@ def round_finish(*, actor: Any, round: Round) -> Round:
     _require(actor)
     _open(round)
     std = standard_get(round.standard)
-    missing = sorted(set(std.second_level()) - set(round.scores.values_list("indicator", flat=True)))
+    missing = sorted(
+        set(std.second_level()) - set(round.scores.values_list("indicator", flat=True))
+    )
     if missing:
-        raise DomainError(
-            f"尚有指标未评分：{'、'.join(missing)}。", code="not_scored", status=409
-        )
+        raise DomainError(f"尚有指标未评分：{'、'.join(missing)}。", code="not_scored", status=409)
     if round.stages.filter(done_at__isnull=True).exists():
         raise DomainError("尚有评估阶段未完成。", code="stages_open", status=409)
     with transaction.atomic():
@@ -473,9 +469,7 @@ def rectification_open(
     if target is None:
         raise InvalidInput(f"{indicator} 不是本标准的二级指标。", extra={"where": indicator})
     if score is None or score.points >= target.points:
-        raise DomainError(
-            f"{indicator} 没有失分，无需整改。", code="no_points_lost", status=409
-        )
+        raise DomainError(f"{indicator} 没有失分，无需整改。", code="no_points_lost", status=409)
     if track not in Rectification.Track.values:
         raise InvalidInput("整改方式无效。")
     measure = (measure or "").strip()
@@ -508,8 +502,6 @@ def rectification_open(
             created_by=actor,
             created_at=_now(now),
         )
-        from hotline.notifications.services import outbox_put
-
         outbox_put(
             topic="evaluation.rectification.opened",
             title=f"整改事项：{indicator} {target.name}，期限{deadline:%Y-%m-%d}",
@@ -572,8 +564,6 @@ def rectification_close(
 def rectification_remind(*, now: datetime | None = None) -> int:
     """Remind owners of items due by the next working day, and the supervisors of overdue
     ones; once a day per item. Return how many reminders went out (EVAL-4)."""
-    from hotline.notifications.services import outbox_put
-
     at = _now(now)
     today = timezone.localdate(at)
     cal = calendar_current()

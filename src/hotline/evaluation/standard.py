@@ -274,7 +274,9 @@ def standard_parse(data: Any) -> Standard:
     )
 
 
-def _deductions(node: Any, sid: str, seen: set[str]) -> tuple[tuple[DeductionItem, ...], Decimal, str]:
+def _deductions(
+    node: Any, sid: str, seen: set[str]
+) -> tuple[tuple[DeductionItem, ...], Decimal, str]:
     if node is None:
         return (), Decimal(0), ""
     if not isinstance(node, Mapping):
@@ -450,9 +452,7 @@ def score_breakdown(
     """
     checked = {key: score_check(standard, str(key), value) for key, value in scores.items()}
     second = {sid: checked.get(sid, Decimal(0)) for sid in standard.second_level()}
-    first = {
-        f.id: sum((second[s.id] for s in f.children), Decimal(0)) for f in standard.indicators
-    }
+    first = {f.id: sum((second[s.id] for s in f.children), Decimal(0)) for f in standard.indicators}
     raw = sum(first.values(), Decimal(0))
     deducted = deduction_total(standard, deductions)
     return Breakdown(
@@ -473,7 +473,9 @@ def findings_parse(data: Any, standard_for: Any) -> tuple[Standard, dict[str, An
         raise StandardError("the findings must be a JSON object", where="findings")
     sid = data.get("standard", DEFAULT_STANDARD)
     if not isinstance(sid, str):
-        raise StandardError("'standard' must be a standard id such as QP-EVAL-2022", where="standard")
+        raise StandardError(
+            "'standard' must be a standard id such as QP-EVAL-2022", where="standard"
+        )
     standard = standard_for(sid)
     scores = data.get("scores", {})
     if not isinstance(scores, Mapping):

@@ -21,9 +21,7 @@ urlpatterns = [
         name="rectification_open",
     ),
     path("rounds/<int:round_id>/finish/", views.round_finish, name="finish"),
-    path(
-        "rectifications/<int:item_id>/done/", views.rectification_done, name="rectification_done"
-    ),
+    path("rectifications/<int:item_id>/done/", views.rectification_done, name="rectification_done"),
     path(
         "rectifications/<int:item_id>/close/",
         views.rectification_close,

@@ -229,7 +229,8 @@ def standard_load(request: HttpRequest) -> tuple[str, str]:
 def formal_date(request: HttpRequest, round_id: int) -> tuple[str, str]:
     rnd = _round(request, round_id)
     day = _date(_text(request, "formal_on", 20))
-    assert day is not None
+    if day is None:
+        raise InvalidInput(_("Enter dates such as 2026-10-31."))
     svc.round_set_formal_date(actor=request.user, round=rnd, formal_on=day)
     return _("Formal evaluation date set; the mock evaluation moved with it."), _round_url(
         rnd, "stages"

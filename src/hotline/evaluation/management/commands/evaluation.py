@@ -62,9 +62,7 @@ class Command(BaseCommand):
             from hotline.evaluation.services import standard_load
 
             try:
-                row = standard_load(
-                    actor=None, text=_read(options["file"]), name=options["file"]
-                )
+                row = standard_load(actor=None, text=_read(options["file"]), name=options["file"])
             except DomainError as exc:
                 raise CommandError(exc.message, returncode=REFUSED) from None
             self.stdout.write(f"Loaded {row.code} ({row.year}).")
