@@ -101,7 +101,9 @@ def _error_answers(method: str, path: str, operation: dict[str, Any]) -> list[in
         statuses += [401, 403]
     if "{" in path or method == "post":
         statuses.append(404)
-    if method == "post" and path.startswith(("/api/v1/tickets/", "/api/v1/supervision/")):
+    if method == "post" and path.startswith(
+        ("/api/v1/tickets/", "/api/v1/supervision/", "/api/v1/evaluation/")
+    ):
         statuses.append(409)
     return statuses
 
