@@ -101,7 +101,9 @@ def _error_answers(method: str, path: str, operation: dict[str, Any]) -> list[in
         statuses += [401, 403]
     if "{" in path or method == "post":
         statuses.append(404)
-    if method == "post" and path.startswith(("/api/v1/tickets/", "/api/v1/supervision/")):
+    if method == "post" and path.startswith(
+        ("/api/v1/tickets/", "/api/v1/supervision/", "/api/v1/evaluation/")
+    ):
         statuses.append(409)
     return statuses
 
@@ -269,6 +271,7 @@ def _register_routers() -> None:
     from hotline.citizens.api import router as citizens_router
     from hotline.core.api import router as core_router
     from hotline.directory.api import router as directory_router
+    from hotline.evaluation.api import router as evaluation_router
     from hotline.knowledge.api import public_router as kb_public_router
     from hotline.knowledge.api import router as kb_router
     from hotline.notifications.api import router as notifications_router
@@ -291,6 +294,7 @@ def _register_routers() -> None:
     api.add_router("/v1/", callbacks_router)
     api.add_router("/v1/", stats_router)
     api.add_router("/v1/calls", calls_router)
+    api.add_router("/v1/", evaluation_router)
     api.add_router("/v1/", kb_router)
     api.add_router("/v1/", kb_public_router)
 

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "hotline.callbacks",
     "hotline.quality",
     "hotline.stats",
+    "hotline.evaluation",
     "hotline.notifications",
     "hotline.knowledge",
     "hotline.workbench",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("inspections/", include("hotline.callbacks.urls")),
     path("quality/", include("hotline.quality.urls")),
     path("stats/", include("hotline.stats.urls")),
+    path("evaluation/", include("hotline.evaluation.urls")),
     path("", include("hotline.knowledge.urls")),
     path("", include("hotline.workbench.urls")),
     path("admin/", admin.site.urls),

@@ -68,10 +68,14 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.REVIEWER: frozenset(_CENTRE_READ | {"ticket.review", "ticket.dispatch", "kb.review"}),
     Role.CALLBACK: frozenset(_CENTRE_READ | {"ticket.callback"}),
     Role.INSPECTOR: frozenset(_CENTRE_READ | {"ticket.inspect"}),
-    Role.SUPERVISOR: frozenset(_CENTRE_READ | {"ticket.supervise", "status.view", "kb.report"}),
+    Role.SUPERVISOR: frozenset(
+        _CENTRE_READ | {"ticket.supervise", "status.view", "kb.report", "evaluation.manage"}
+    ),
     Role.CENTRE_ADMIN: frozenset(
         _CENTRE_READ
         | {"directory.manage", "accounts.manage", "audit.view", "status.view", "policy.manage"}
+        # The district evaluates its acceptance centres (EVAL-1…5).
+        | {"evaluation.manage"}
         # The centre also maintains articles of its own, imports (KB-6) and signs off the
         # legal review of policy articles (KB-4).
         | {"kb.draft", "kb.submit", "kb.review", "kb.legal_review", "kb.import", "kb.report"}
