@@ -10,7 +10,9 @@ from hotline.core.demo import demo_loaders
 
 def test_the_loaders_run_after_what_they_need():
     order = [loader.app for loader in demo_loaders()]
-    assert order == [
+    # The order among independent apps is the registry's business; what is asserted is that
+    # every app with demo data has its loader and each runs after what it needs.
+    assert set(order) == {
         "directory",
         "accounts",
         "citizens",
@@ -18,10 +20,12 @@ def test_the_loaders_run_after_what_they_need():
         "supervision",
         "callbacks",
         "quality",
+        "evaluation",
         "knowledge",
         "notifications",
         "stats",
-    ]
+    }
+    assert order[:4] == ["directory", "accounts", "citizens", "tickets"]
     for position, loader in enumerate(demo_loaders()):
         assert set(loader.after) <= set(order[:position])
 
