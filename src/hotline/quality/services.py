@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hotline.citizens.phones import InvalidPhone, phone_normalise, phone_normalise_or_none
 from hotline.core.audit import audit_record
 from hotline.core.errors import Conflict, InvalidInput, PermissionDenied
 from hotline.quality.models import (
@@ -245,17 +246,20 @@ def flag_rule_set(
 
 
 def phone_clean(phone: str) -> str:
-    digits = re.sub(r"[\s-]", "", phone or "")
-    if not re.fullmatch(r"\+?\d{5,20}", digits):
-        raise InvalidInput("请填写有效的电话号码。")
-    return digits
+    """The number in the form citizens are stored under (one normaliser for the whole centre)."""
+    try:
+        return phone_normalise(phone)
+    except InvalidPhone as exc:
+        raise InvalidInput(exc.message, code="invalid_phone") from None
 
 
 def flag_in_force(phone: str, *, now: datetime | None = None) -> CallerFlag | None:
     """Return the confirmed flag in force for ``phone`` at ``now``, or None."""
     return (
         CallerFlag.objects.filter(
-            phone=phone.strip(), state=FlagState.CONFIRMED, valid_until__gt=_now(now)
+            phone=phone_normalise_or_none(phone) or (phone or "").strip(),
+            state=FlagState.CONFIRMED,
+            valid_until__gt=_now(now),
         )
         .order_by("-valid_until")
         .first()
