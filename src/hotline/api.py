@@ -265,6 +265,8 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from hotline.accounts.api import router as accounts_router
+    from hotline.channels.api import ringing_router
+    from hotline.channels.api import router as channels_router
     from hotline.citizens.api import router as citizens_router
     from hotline.core.api import router as core_router
     from hotline.directory.api import router as directory_router
@@ -283,6 +285,8 @@ def _register_routers() -> None:
     api.add_router("/v1/", tickets_router)
     api.add_router("/v1/", notifications_router)
     api.add_router("/v1/", supervision_router)
+    api.add_router("/v1/", channels_router)
+    api.add_router("/v1/calls/ringing", ringing_router)
     api.add_router("/v1/", kb_router)
     api.add_router("/v1/", kb_public_router)
 
