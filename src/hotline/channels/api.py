@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from hotline.accounts.models import User
 from hotline.core.audit import audit_record
@@ -67,7 +67,7 @@ def _text(data: dict[str, Any], key: str) -> str:
     response={201: TicketNumberOut},
     summary="Receive a message from a signed gateway (SMS, WeChat, app)",
 )
-def intake(request: HttpRequest, channel: str) -> tuple[int, dict[str, str]]:
+def intake(request: HttpRequest, channel: str) -> Status[Any]:
     """``X-Hotline-Timestamp`` (Unix seconds) and ``X-Hotline-Signature: sha256=<hex HMAC-SHA256
     of "<timestamp>.<raw body>">`` with the source's secret (``HOTLINE_INTAKE_SECRETS``). The
     body is ``{"message_id", "from", "text"}``; the answer is the ticket's number, the same
@@ -88,7 +88,7 @@ def intake(request: HttpRequest, channel: str) -> tuple[int, dict[str, str]]:
         sender=_text(data, "from"),
         text=_text(data, "text"),
     )
-    return 201, {"ticket": ticket.number}
+    return Status(201, {"ticket": ticket.number})
 
 
 # ----------------------------------------------------------------------------- transfers
@@ -121,14 +121,14 @@ def _transfer_out(transfer: Any) -> dict[str, Any]:
 
 
 @router.post("/transfers/out", response={201: TransferOut}, summary="Send a ticket to a peer")
-def transfers_out(request: HttpRequest, payload: TransferOutIn) -> tuple[int, dict[str, Any]]:
+def transfers_out(request: HttpRequest, payload: TransferOutIn) -> Status[Any]:
     """Transfer a ticket to a configured peer platform (DISPATCH-6); it moves to
     ``transferred`` once the peer has registered it and answered its own number."""
     ticket = ticket_get_for_user(request.user, payload.ticket)
     transfer = transfer_out(
         actor=request.user, ticket=ticket, peer_name=payload.peer, note=payload.note
     )
-    return 201, _transfer_out(transfer)
+    return Status(201, _transfer_out(transfer))
 
 
 def _peer(request: HttpRequest) -> Any:
@@ -146,12 +146,12 @@ def _peer(request: HttpRequest) -> Any:
     response={201: dict[str, str]},
     summary="Receive a ticket from a peer platform (signed)",
 )
-def transfers_in(request: HttpRequest) -> tuple[int, dict[str, str]]:
+def transfers_in(request: HttpRequest) -> Status[Any]:
     """A peer sends a ticket: ``X-Hotline-Peer`` names it, signed like the gateways with the
     shared secret. The answer is this platform's number for it."""
     peer = _peer(request)
     transfer = transfer_receive(peer=peer, payload=_json_object(request.body))
-    return 201, {"number": transfer.ticket.number}
+    return Status(201, {"number": transfer.ticket.number})
 
 
 @router.post(
@@ -185,7 +185,7 @@ class RingingOut(Schema):
 
 
 @ringing_router.post("", response={201: RingingOut}, summary="A call rings at an agent's desk")
-def ringing(request: HttpRequest, payload: RingingIn) -> tuple[int, dict[str, Any]]:
+def ringing(request: HttpRequest, payload: RingingIn) -> Status[Any]:
     """The telephony system (with its API token) says ``number`` is ringing at ``agent``'s
     extension; the agent's workstation opens the caller's record within a second
     (CALLCENTRE-1)."""
@@ -195,7 +195,9 @@ def ringing(request: HttpRequest, payload: RingingIn) -> tuple[int, dict[str, An
             "只有中心的账号（电话系统的令牌）可以推送来电。", code="forbidden", status=403
         )
     ring = ringing_record(number=payload.number, agent=payload.agent)
-    return 201, {"id": ring.pk, "number": ring.number, "agent": payload.agent, "at": ring.at}
+    return Status(
+        201, {"id": ring.pk, "number": ring.number, "agent": payload.agent, "at": ring.at}
+    )
 
 
 # ----------------------------------------------------------------------------- bulletins
@@ -246,7 +248,7 @@ def bulletins(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/bulletins", response={201: BulletinOut}, summary="Publish information")
-def bulletins_publish(request: HttpRequest, payload: BulletinIn) -> tuple[int, dict[str, Any]]:
+def bulletins_publish(request: HttpRequest, payload: BulletinIn) -> Status[Any]:
     """The centre or a unit publishes information with an area and a validity period."""
     row = bulletin_publish(
         actor=request.user,
@@ -260,4 +262,4 @@ def bulletins_publish(request: HttpRequest, payload: BulletinIn) -> tuple[int, d
         now=timezone.now(),
     )
     audit_record(actor=request.user, action="bulletin.publish", obj=row, request=request)
-    return 201, _bulletin_out(row)
+    return Status(201, _bulletin_out(row))
