@@ -853,19 +853,24 @@ def ringing_record(*, number: str, agent: str, now: datetime | None = None) -> R
 
 
 def ringing_take(*, agent: Any, now: datetime | None = None) -> Ringing | None:
-    """Return the agent's newest call not yet shown (within the last minute), marking it shown."""
+    """Return the agent's newest call not yet shown (within the last minute), marking it shown.
+
+    Polled every second by each desk, so it reads without a transaction and claims the row
+    with a conditional update (one poll wins when two race).
+    """
     at = _now(now)
-    with transaction.atomic():
-        ring = (
-            Ringing.objects.select_for_update()
-            .filter(agent=agent, shown_at__isnull=True, at__gte=at - timedelta(minutes=1))
-            .order_by("-at", "-id")
-            .first()
+    ring = (
+        Ringing.objects.filter(
+            agent=agent, shown_at__isnull=True, at__gte=at - timedelta(minutes=1)
         )
-        if ring is None:
-            return None
-        Ringing.objects.filter(agent=agent, shown_at__isnull=True).update(shown_at=at)
-    return ring
+        .order_by("-at", "-id")
+        .first()
+    )
+    if ring is None:
+        return None
+    claimed = Ringing.objects.filter(pk=ring.pk, shown_at__isnull=True).update(shown_at=at)
+    Ringing.objects.filter(agent=agent, shown_at__isnull=True, at__lte=ring.at).update(shown_at=at)
+    return ring if claimed else None
 
 
 # ----------------------------------------------------------------------------- bulletins
