@@ -124,7 +124,7 @@ def _transfer_out(transfer: Any) -> dict[str, Any]:
 def transfers_out(request: HttpRequest, payload: TransferOutIn) -> Status[Any]:
     """Transfer a ticket to a configured peer platform (DISPATCH-6); it moves to
     ``transferred`` once the peer has registered it and answered its own number."""
-    ticket = ticket_get_for_user(request.user, payload.ticket)
+    ticket = ticket_get_for_user(request.user, payload.ticket)  # type: ignore[arg-type]
     transfer = transfer_out(
         actor=request.user, ticket=ticket, peer_name=payload.peer, note=payload.note
     )

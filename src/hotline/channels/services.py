@@ -499,7 +499,7 @@ def _answers_ticket(citizen_phone: str, text: str, at: datetime) -> Ticket | Non
         .order_by("-created_at", "-id")
         .first()
     )
-    if last is not None:
+    if last is not None and last.ticket_id is not None:
         return open_tickets.filter(pk=last.ticket_id).first()
     return None
 
