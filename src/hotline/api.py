@@ -86,7 +86,7 @@ class ErrorOut(Schema):
 #: The refusals documented for every operation, with what each means.
 ERROR_ANSWERS: dict[int, str] = {
     400: "Invalid input (code `invalid_input`, `malformed_json`, `request_too_large`, ...)",
-    401: "No or bad token (code `unauthorized`)",
+    401: "No or bad token, or a bad signature (code `unauthorized`)",
     403: "Not allowed for your role or unit (code `forbidden`, `role_not_allowed`, ...)",
     404: "Missing or out of your reach (code `not_found`)",
     409: "Not allowed in the ticket's state, or changed by someone else (code "
@@ -94,11 +94,17 @@ ERROR_ANSWERS: dict[int, str] = {
 }
 
 
+#: Operations authenticated by a signature of the body instead of a token (issue 15).
+SIGNED_PATHS = ("/api/v1/intake/", "/api/v1/transfers/in", "/api/v1/transfers/reply")
+
+
 def _error_answers(method: str, path: str, operation: dict[str, Any]) -> list[int]:
     """Return the error statuses ``operation`` may answer, for its OpenAPI document."""
     statuses = [400]
     if operation.get("security"):
         statuses += [401, 403]
+    elif path.startswith(SIGNED_PATHS):  # no token, but an HMAC signature (channels)
+        statuses.append(401)
     if "{" in path or method == "post":
         statuses.append(404)
     if method == "post" and path.startswith(("/api/v1/tickets/", "/api/v1/supervision/")):

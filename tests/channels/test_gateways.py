@@ -196,3 +196,15 @@ def test_a_peers_reply_closes_the_loop_on_the_sending_side(centre, agent):
     Transfer.objects.create(ticket=ticket, peer=peer, direction="out", remote_number="R-1")
     transfer_reply_receive(peer=peer, number=ticket.number, reply="对方已答复。")
     assert ticket.events.filter(action="ticket.transfer.replied").get().note == "对方已答复。"
+
+
+def test_huge_bodies_are_refused_as_json(centre):
+    client = Client()
+    big = {"message_id": "big", "from": "13900003333", "text": "长" * 2_000_000}
+    response = client.post("/api/v1/intake/sms", **_signed(big))
+    assert 400 <= response.status_code < 500
+    assert "code" in response.json()
+    open311 = client.post(
+        "/open311/v2/requests.json", {"api_key": "x", "description": "长" * 2_000_000}
+    )
+    assert 400 <= open311.status_code < 500

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from hotline.accounts.models import User
 from hotline.core.audit import audit_record
@@ -36,6 +36,15 @@ ringing_router = Router(tags=["channels"])
 
 class TicketNumberOut(Schema):
     ticket: str
+
+
+def _body_doc(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """Document a JSON body the view reads raw (it must check the signature of the bytes)."""
+    schema = {"type": "object", "properties": properties, "required": required}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+_STR = {"type": "string", "maxLength": 4000}
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
@@ -66,8 +75,11 @@ def _text(data: dict[str, Any], key: str) -> str:
     auth=None,
     response={201: TicketNumberOut},
     summary="Receive a message from a signed gateway (SMS, WeChat, app)",
+    openapi_extra=_body_doc(
+        {"message_id": _STR, "from": _STR, "text": _STR}, ["message_id", "from", "text"]
+    ),
 )
-def intake(request: HttpRequest, channel: str) -> Status[Any]:
+def intake(request: HttpRequest, channel: str = Path(..., max_length=16)) -> Status[Any]:
     """``X-Hotline-Timestamp`` (Unix seconds) and ``X-Hotline-Signature: sha256=<hex HMAC-SHA256
     of "<timestamp>.<raw body>">`` with the source's secret (``HOTLINE_INTAKE_SECRETS``). The
     body is ``{"message_id", "from", "text"}``; the answer is the ticket's number, the same
@@ -145,6 +157,10 @@ def _peer(request: HttpRequest) -> Any:
     auth=None,
     response={201: dict[str, str]},
     summary="Receive a ticket from a peer platform (signed)",
+    openapi_extra=_body_doc(
+        {k: _STR for k in ("number", "category", "content", "phone", "name", "address", "note")},
+        ["number", "content", "phone"],
+    ),
 )
 def transfers_in(request: HttpRequest) -> Status[Any]:
     """A peer sends a ticket: ``X-Hotline-Peer`` names it, signed like the gateways with the
@@ -159,6 +175,7 @@ def transfers_in(request: HttpRequest) -> Status[Any]:
     auth=None,
     response={200: TransferOut},
     summary="Receive a peer's reply to a ticket sent to it (signed)",
+    openapi_extra=_body_doc({"number": _STR, "reply": _STR}, ["number", "reply"]),
 )
 def transfers_reply(request: HttpRequest) -> dict[str, Any]:
     peer = _peer(request)
@@ -240,11 +257,24 @@ def _bulletin_out(row: Bulletin) -> dict[str, Any]:
 
 
 @router.get("/bulletins", auth=None, response=list[BulletinOut], summary="Information valid now")
-def bulletins(request: HttpRequest) -> list[dict[str, Any]]:
-    """Published information valid now (PUBLISH-1); without sign-in only the public part."""
+def bulletins(request: HttpRequest, area: str = Query("", max_length=32)) -> list[dict[str, Any]]:
+    """Published information valid now (PUBLISH-1); without sign-in only the public part.
+    ``area`` (a gazetteer code) keeps what concerns that area: its own, its ancestors' and
+    the information without an area."""
     user = getattr(request, "user", None)
     staff = bool(user is not None and user.is_authenticated)
-    return [_bulletin_out(b) for b in bulletins_current(public_only=not staff)]
+    rows = bulletins_current(public_only=not staff)
+    if area:
+        rows = [b for b in rows if b.area is None or f"/{area}/" in b.area.path or _under(b, area)]
+    return [_bulletin_out(b) for b in rows]
+
+
+def _under(bulletin: Bulletin, code: str) -> bool:
+    """Return whether the area ``code`` lies within the bulletin's area."""
+    from hotline.directory.models import Area
+
+    found = Area.objects.filter(code=code).values_list("path", flat=True).first()
+    return bool(found and bulletin.area and found.startswith(bulletin.area.path))
 
 
 @router.post("/bulletins", response={201: BulletinOut}, summary="Publish information")
