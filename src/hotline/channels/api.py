@@ -79,7 +79,7 @@ def _text(data: dict[str, Any], key: str) -> str:
         {"message_id": _STR, "from": _STR, "text": _STR}, ["message_id", "from", "text"]
     ),
 )
-def intake(request: HttpRequest, channel: str = Path(..., max_length=16)) -> Status[Any]:
+def intake(request: HttpRequest, channel: str = Path(..., max_length=16)) -> Status[Any]:  # type: ignore[type-arg]
     """``X-Hotline-Timestamp`` (Unix seconds) and ``X-Hotline-Signature: sha256=<hex HMAC-SHA256
     of "<timestamp>.<raw body>">`` with the source's secret (``HOTLINE_INTAKE_SECRETS``). The
     body is ``{"message_id", "from", "text"}``; the answer is the ticket's number, the same
@@ -257,7 +257,7 @@ def _bulletin_out(row: Bulletin) -> dict[str, Any]:
 
 
 @router.get("/bulletins", auth=None, response=list[BulletinOut], summary="Information valid now")
-def bulletins(request: HttpRequest, area: str = Query("", max_length=32)) -> list[dict[str, Any]]:
+def bulletins(request: HttpRequest, area: str = Query("", max_length=32)) -> list[dict[str, Any]]:  # type: ignore[type-arg]
     """Published information valid now (PUBLISH-1); without sign-in only the public part.
     ``area`` (a gazetteer code) keeps what concerns that area: its own, its ancestors' and
     the information without an area."""
