@@ -23,7 +23,7 @@ FLOORS: list[set[str]] = [
     {"tickets", "knowledge"},
     # The reacting modules: they subscribe to the events below them. Supervision, callbacks,
     # stats, channels, franchise and evaluation go here.
-    {"notifications", "supervision", "callbacks", "quality", "stats", "evaluation"},
+    {"notifications", "supervision", "callbacks", "quality", "stats", "evaluation", "channels"},
     # Screens, API and wiring.
     {"workbench", "settings", "urls", "api", "cli", "wsgi", "asgi"},
 ]

@@ -86,7 +86,7 @@ class ErrorOut(Schema):
 #: The refusals documented for every operation, with what each means.
 ERROR_ANSWERS: dict[int, str] = {
     400: "Invalid input (code `invalid_input`, `malformed_json`, `request_too_large`, ...)",
-    401: "No or bad token (code `unauthorized`)",
+    401: "No or bad token, or a bad signature (code `unauthorized`)",
     403: "Not allowed for your role or unit (code `forbidden`, `role_not_allowed`, ...)",
     404: "Missing or out of your reach (code `not_found`)",
     409: "Not allowed in the ticket's state, or changed by someone else (code "
@@ -94,11 +94,17 @@ ERROR_ANSWERS: dict[int, str] = {
 }
 
 
+#: Operations authenticated by a signature of the body instead of a token (issue 15).
+SIGNED_PATHS = ("/api/v1/intake/", "/api/v1/transfers/in", "/api/v1/transfers/reply")
+
+
 def _error_answers(method: str, path: str, operation: dict[str, Any]) -> list[int]:
     """Return the error statuses ``operation`` may answer, for its OpenAPI document."""
     statuses = [400]
     if operation.get("security"):
         statuses += [401, 403]
+    elif path.startswith(SIGNED_PATHS):  # no token, but an HMAC signature (channels)
+        statuses.append(401)
     if "{" in path or method == "post":
         statuses.append(404)
     if method == "post" and path.startswith(
@@ -268,6 +274,8 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from hotline.accounts.api import router as accounts_router
     from hotline.callbacks.api import router as callbacks_router
+    from hotline.channels.api import ringing_router
+    from hotline.channels.api import router as channels_router
     from hotline.citizens.api import router as citizens_router
     from hotline.core.api import router as core_router
     from hotline.directory.api import router as directory_router
@@ -295,6 +303,8 @@ def _register_routers() -> None:
     api.add_router("/v1/", stats_router)
     api.add_router("/v1/calls", calls_router)
     api.add_router("/v1/", evaluation_router)
+    api.add_router("/v1/", channels_router)
+    api.add_router("/v1/calls/ringing", ringing_router)
     api.add_router("/v1/", kb_router)
     api.add_router("/v1/", kb_public_router)
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "hotline.stats",
     "hotline.evaluation",
     "hotline.notifications",
+    "hotline.channels",
     "hotline.knowledge",
     "hotline.workbench",
 ]
@@ -255,7 +256,19 @@ HOTLINE_THROTTLE_RATES = {
     "kb-propose": env.str("HOTLINE_THROTTLE_PROPOSE", default="10/h"),
     # Public knowledge-base search, page and API.
     "kb-public": env.str("HOTLINE_THROTTLE_PUBLIC_SEARCH", default="120/m"),
+    # The citizen portal (issue 15): submissions and code requests, and ticket look-ups.
+    "portal-submit": env.str("HOTLINE_THROTTLE_PORTAL_SUBMIT", default="20/h"),
+    "portal-query": env.str("HOTLINE_THROTTLE_PORTAL_QUERY", default="60/h"),
+    # Open311 and the signed gateways, per client address.
+    "open311": env.str("HOTLINE_THROTTLE_OPEN311", default="600/h"),
 }
+
+# Channels (issue 15). Signed gateway sources and their secrets: ``sms=SECRET,wechat=SECRET``.
+HOTLINE_INTAKE_SECRETS = env.str("HOTLINE_INTAKE_SECRETS", default="")
+# The SMS gateway: each outbound SMS is a JSON POST {"message_id", "to", "text"} to this URL.
+HOTLINE_SMS_GATEWAY_URL = env.str("HOTLINE_SMS_GATEWAY_URL", default="")
+# This platform's name as its peers know it (transfers between platforms, DISPATCH-6).
+HOTLINE_PLATFORM_NAME = env.str("HOTLINE_PLATFORM_NAME", default="hotline")
 
 # Uploads larger than 2.5 MB are spooled to files under var/, never the system /tmp; the
 # periodic cleanup removes what a crashed request left behind (hotline.core.uploads).

@@ -18,6 +18,7 @@ urlpatterns = [
     path("quality/", include("hotline.quality.urls")),
     path("stats/", include("hotline.stats.urls")),
     path("evaluation/", include("hotline.evaluation.urls")),
+    path("", include("hotline.channels.urls")),
     path("", include("hotline.knowledge.urls")),
     path("", include("hotline.workbench.urls")),
     path("admin/", admin.site.urls),

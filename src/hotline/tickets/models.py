@@ -21,6 +21,7 @@ class Channel(models.TextChoices):
     WECHAT = "wechat", _("WeChat")
     APP = "app", _("Mobile app")
     TERMINAL = "terminal", _("Self-service terminal")
+    OPEN311 = "open311", _("Open311 (GeoReport v2)")
     TRANSFER_IN = "transfer_in", _("Transferred in (12345, 110, other platforms)")
 
 

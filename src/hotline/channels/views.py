@@ -1,0 +1,176 @@
+"""The citizen portal (``/portal/``) and the workstation fragments (ringing call, bulletins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from hotline.core.audit import audit_record
+from hotline.core.categories import Category
+from hotline.core.errors import DomainError
+from hotline.core.throttle import throttle_view
+from hotline.tickets.models import Ticket
+
+from .models import Rating
+from .services import (
+    DONE_STATES,
+    bulletins_current,
+    code_send,
+    portal_rate,
+    portal_reply,
+    portal_submit,
+    portal_ticket,
+    portal_timeline,
+    rating_for,
+    ringing_take,
+)
+
+#: The categories a citizen picks from (praise and criticism are given by phone too).
+PORTAL_CATEGORIES = [(c.value, c.label) for c in Category]
+RATINGS = [("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("dissatisfied", "不满意")]
+MAX_PHOTOS = 3
+
+
+@require_GET
+def portal_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "channels/portal_home.html", {"bulletins": bulletins_current(public_only=True)}
+    )
+
+
+def _submit_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    data = request.POST if request.method == "POST" else {}
+    values = {
+        key: data.get(key, "")
+        for key in ("phone", "code", "name", "category", "content", "address", "area")
+    }
+    return {"values": values, "categories": PORTAL_CATEGORIES, **extra}
+
+
+@require_http_methods(["GET", "POST"])
+@throttle_view("portal-submit", methods=("POST",))
+def portal_submit_view(request: HttpRequest) -> HttpResponse:
+    """Submit a request: get a one-time code by SMS, then send the form with it.
+
+    Every value typed comes back on the page after an error (photos must be chosen again:
+    browsers never refill file fields).
+    """
+    if request.method == "GET":
+        return render(request, "channels/portal_submit.html", _submit_context(request))
+    action = request.POST.get("action", "submit")
+    try:
+        if action == "code":
+            code_send(phone=request.POST.get("phone", ""))
+            return render(
+                request,
+                "channels/portal_submit.html",
+                _submit_context(request, notice="验证码已发送，请查收短信。"),
+            )
+        photos = request.FILES.getlist("photos")
+        if len(photos) > MAX_PHOTOS:
+            raise DomainError(f"最多上传 {MAX_PHOTOS} 张照片。", code="invalid_input")
+        ticket, query = portal_submit(
+            phone=request.POST.get("phone", ""),
+            code=request.POST.get("code", ""),
+            category=request.POST.get("category", ""),
+            content=request.POST.get("content", ""),
+            name=request.POST.get("name", ""),
+            address=request.POST.get("address", ""),
+            area_code=request.POST.get("area", ""),
+            photos=photos,
+        )
+    except DomainError as exc:
+        status = exc.status if 400 <= exc.status < 500 else 400
+        return render(
+            request,
+            "channels/portal_submit.html",
+            _submit_context(request, error=exc.message),
+            status=status,
+        )
+    return render(
+        request,
+        "channels/portal_submitted.html",
+        {"number": ticket.number, "query_code": query},
+        status=201,
+    )
+
+
+def _ticket_context(request: HttpRequest, ticket: Ticket, code: str, **extra: Any) -> Any:
+    rating: Rating | None = rating_for(ticket)
+    reply = portal_reply(ticket)
+    return {
+        "ticket": ticket,
+        "query_code": code,
+        "timeline": portal_timeline(ticket),
+        "reply": reply,
+        "done": ticket.state in DONE_STATES,
+        "rating": rating,
+        "can_rate": bool(reply) and rating is None,
+        "ratings": RATINGS,
+        "category": Category(ticket.category).label,
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@throttle_view("portal-query", methods=("POST",))
+def portal_follow(request: HttpRequest) -> HttpResponse:
+    """Follow a ticket with its number and query code; rate the reply."""
+    if request.method == "GET":
+        return render(request, "channels/portal_follow.html", {"number": "", "query_code": ""})
+    number = request.POST.get("number", "").strip()[:20]
+    code = request.POST.get("query_code", "").strip()[:16]
+    try:
+        ticket = portal_ticket(number=number, query_code=code)
+    except DomainError as exc:
+        return render(
+            request,
+            "channels/portal_follow.html",
+            {"number": number, "query_code": code, "error": exc.message},
+            status=404,
+        )
+    # PRIVACY-3: a read of a ticket (personal data) from outside is audited like a staff read.
+    audit_record(actor=None, action="portal.ticket.view", obj=ticket, request=request)
+    extra: dict[str, Any] = {}
+    status = 200
+    if request.POST.get("action") == "rate":
+        try:
+            portal_rate(
+                ticket=ticket,
+                result=request.POST.get("result", ""),
+                comment=request.POST.get("comment", ""),
+            )
+            ticket.refresh_from_db()
+            extra["notice"] = "感谢您的评价。"
+        except DomainError as exc:
+            extra["error"] = exc.message
+            extra["comment"] = request.POST.get("comment", "")
+            status = exc.status if 400 <= exc.status < 500 else 400
+    return render(
+        request,
+        "channels/portal_ticket.html",
+        _ticket_context(request, ticket, code, **extra),
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def desk_ringing(request: HttpRequest) -> HttpResponse:
+    """Polled by the agent's workstation every second: a ringing call fills the phone field,
+    which loads the caller's record (CALLCENTRE-1); nothing otherwise."""
+    ring = ringing_take(agent=request.user)
+    if ring is None:
+        return HttpResponse(status=204)  # htmx swaps nothing
+    return render(request, "channels/_ringing.html", {"ring": ring})
+
+
+@login_required
+@require_GET
+def desk_bulletins(request: HttpRequest) -> HttpResponse:
+    """The information valid now, beside the workstation (PUBLISH-1)."""
+    return render(request, "channels/_bulletins.html", {"bulletins": bulletins_current()})
