@@ -79,7 +79,10 @@ def report() -> None:
                 "breached": Deadline.objects.filter(breached_at__isnull=False).count(),
                 "events": TicketEvent.objects.filter(action="ticket.deadline.overdue").count(),
                 "max_events_per_deadline": max((row["n"] for row in per_deadline), default=0),
-                "outbox": OutboxMessage.objects.filter(topic="ticket.deadline.overdue").count(),
+                # notifications only: the outbox subscribers' rows (stats.rollup) are not counted
+                "outbox": OutboxMessage.objects.filter(topic="ticket.deadline.overdue")
+                .exclude(adapter="event")
+                .count(),
             }
         )
     )

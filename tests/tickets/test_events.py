@@ -46,6 +46,20 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
+@pytest.fixture(autouse=True)
+def only_test_outbox_subscribers():
+    """Set the apps' own outbox subscribers (``stats.rollup``) aside: these tests count the
+    outbox rows and receipts of the test subscribers alone."""
+    others = [s for s in ticket_events.subscribers() if s.mode == "outbox"]
+    for subscriber in others:
+        ticket_events.unsubscribe(subscriber.name)
+    yield
+    for subscriber in others:
+        ticket_events.subscribe(
+            subscriber.name, subscriber.handler, codes=subscriber.codes, mode=subscriber.mode
+        )
+
+
 @pytest.fixture
 def seen():
     """Subscribe one transaction and one outbox subscriber; return what each received."""
