@@ -135,7 +135,7 @@ class RectificationIn(InSchema):
     problem: str = text_field("")
 
 
-class NoteIn(InSchema):
+class RectificationNoteIn(InSchema):
     note: str = text_field()
 
 
@@ -377,7 +377,9 @@ def rectification_open(
     response=RectificationOut,
     summary="The centre reports an item fixed",
 )
-def rectification_done(request: HttpRequest, item_id: RowId, payload: NoteIn) -> dict[str, Any]:
+def rectification_done(
+    request: HttpRequest, item_id: RowId, payload: RectificationNoteIn
+) -> dict[str, Any]:
     item = sel.rectification_get_for_user(request.user, item_id)
     return _rect_row(svc.rectification_done(actor=request.user, item=item, note=payload.note))
 
@@ -387,7 +389,9 @@ def rectification_done(request: HttpRequest, item_id: RowId, payload: NoteIn) ->
     response=RectificationOut,
     summary="The evaluator verifies and closes an item",
 )
-def rectification_close(request: HttpRequest, item_id: RowId, payload: NoteIn) -> dict[str, Any]:
+def rectification_close(
+    request: HttpRequest, item_id: RowId, payload: RectificationNoteIn
+) -> dict[str, Any]:
     item = sel.rectification_get_for_user(request.user, item_id)
     return _rect_row(svc.rectification_close(actor=request.user, item=item, note=payload.note))
 
