@@ -120,3 +120,12 @@ def test_kb_follow_once_builds_a_fresh_machines_index(machines, publish, capsys)
     assert "'rebuilt': 1" in capsys.readouterr().out
     assert search.get_index().num_docs() == 1
     assert [r.id for r in kb_search("电梯困人", public_only=False)] == [article.pk]
+
+
+def test_reindex_rebuilds_and_follows_on(machines, publish, capsys):
+    machines("a")
+    publish("电梯困人怎么办", answer="请拨打电梯内的应急电话。")
+    call_command("reindex")
+    assert "Indexed 1 articles" in capsys.readouterr().out
+    state = follow.state_load()
+    assert state is not None and state.seq == IndexChange.objects.latest("id").id

@@ -194,6 +194,14 @@ def follow(*, blocking: bool = True, now: float | None = None) -> dict[str, int]
         return _apply(path, state, now)
 
 
+def rebuild() -> dict[str, int]:
+    """Rebuild this machine's index from the database and follow on from there
+    (``hotline reindex``)."""
+    path = index_dir()
+    with _locked(path, blocking=True):
+        return _rebuild(path, time.time())
+
+
 _last_check: dict[Path, float] = {}
 _check_lock = Lock()
 
