@@ -129,3 +129,11 @@ def test_reindex_rebuilds_and_follows_on(machines, publish, capsys):
     assert "Indexed 1 articles" in capsys.readouterr().out
     state = follow.state_load()
     assert state is not None and state.seq == IndexChange.objects.latest("id").id
+
+
+def test_an_index_ahead_of_the_database_is_rebuilt(machines, publish):
+    """The database was recreated under the same index directory: its sequence went back."""
+    machines("a")
+    publish("电梯困人怎么办", answer="请拨打电梯内的应急电话。")
+    IndexChange.objects.all().delete()
+    assert follow.follow()["rebuilt"] == 1

@@ -146,6 +146,9 @@ def _rebuild(path: Path, now: float) -> dict[str, int]:
 def _apply(path: Path, state: State, now: float) -> dict[str, int]:
     from hotline.knowledge.indexing import index_articles
 
+    top = IndexChange.objects.aggregate(top=Max("id"))["top"] or 0
+    if top < state.seq:  # another database than the one this index followed (recreated)
+        return _rebuild(path, now)
     state.gaps = {i: t for i, t in state.gaps.items() if now - t < GAP_WAIT}
     applied = 0
     while True:
