@@ -176,6 +176,7 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per web")
+    parser.add_argument("--keep", action="store_true", help="keep the stack's folder (logs)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="hotline-load-"))
@@ -261,6 +262,8 @@ def main() -> None:
             redis.wait(timeout=10)
         if created:
             _drop(url)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
