@@ -222,6 +222,7 @@ def main() -> None:
         procs.start("worker", [*HOTLINE, "worker"], envs["a"])
         ports = {name: free_port() for name in envs}
         serve = ["serve", "--host", "127.0.0.1", "--workers", str(args.web_workers)]
+        serve.append("--no-collectstatic")  # the API only
         for name, env in envs.items():
             procs.start(f"web-{name}", [*HOTLINE, *serve, "--port", str(ports[name])], env)
         for name in envs:

@@ -147,7 +147,8 @@ def test_two_web_machines_behind_nginx(tmp_path, postgres_url, redis_url, procs:
     # Two workers on Redis, two web machines, nginx in front.
     procs.start("worker-a", [*HOTLINE, "worker"], env_a)
     procs.start("worker-b", [*HOTLINE, "worker", "--no-periodic"], machines["b"][1])
-    serve = ["serve", "--host", "127.0.0.1", "--workers", "2", "--threads", "4"]
+    # The API only: no static files needed (collecting them takes minutes on a busy machine).
+    serve = ["serve", "--host", "127.0.0.1", "--workers", "2", "--no-collectstatic"]
     for name, (port, env) in machines.items():
         procs.start(f"web-{name}", [*HOTLINE, *serve, "--port", str(port)], env)
     port = free_port()
@@ -166,7 +167,7 @@ def test_two_web_machines_behind_nginx(tmp_path, postgres_url, redis_url, procs:
     )
     procs.start("nginx", [NGINX, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"], {})
     for name, (web_port, _) in machines.items():
-        wait_port(web_port, timeout=90, proc=procs.procs[f"web-{name}"])
+        wait_port(web_port, timeout=180, proc=procs.procs[f"web-{name}"])
     wait_port(port, proc=procs.procs["nginx"])
     base = f"http://127.0.0.1:{port}/api/v1"
     agent = Client(base, tokens["agent"])
@@ -274,7 +275,7 @@ def test_two_web_machines_behind_nginx(tmp_path, postgres_url, redis_url, procs:
     # The remaining machine still answers everything through nginx.
     status, body, _ = agent.call("GET", query)
     assert status == 200 and body["results"][0]["title"] == article["title"]
-    assert time.monotonic() - started < 150
+    assert time.monotonic() - started < 240
 
 
 def test_the_shipped_nginx_site_is_valid(tmp_path):
