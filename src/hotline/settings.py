@@ -321,6 +321,8 @@ KB_SEARCH_BACKEND = env.str("HOTLINE_KB_SEARCH_BACKEND", default="tantivy")
 KB_SEMANTIC = env.bool("HOTLINE_KB_SEMANTIC", default=True)
 # Owners are told this many days before an article's validity ends.
 KB_EXPIRY_WARNING_DAYS = env.int("HOTLINE_KB_EXPIRY_WARNING_DAYS", default=14)
+# A web process applies pending index changes before a search at most this often (seconds).
+KB_FOLLOW_SECONDS = env.float("HOTLINE_KB_FOLLOW_SECONDS", default=1.0)
 
 # The worker is considered down when its heartbeat is older than this.
 HOTLINE_HEARTBEAT_STALE_AFTER = timedelta(minutes=3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.knowledge import search, services
+from hotline.knowledge import follow, search, services
 from hotline.knowledge.services import ArticleInput, article_create, article_review, article_submit
 
 
@@ -16,8 +16,10 @@ def kb_index_dir(settings, tmp_path, monkeypatch):
     settings.KB_INDEX_DIR = tmp_path / "kb-index"
     settings.KB_SEMANTIC = False
     search.reset_index_cache()
+    follow.reset_checks()
     yield settings.KB_INDEX_DIR
     search.reset_index_cache()
+    follow.reset_checks()
 
 
 @pytest.fixture(scope="session")

@@ -260,6 +260,9 @@ def backup_restore(source: Path, *, force: bool = False) -> RestoreResult:
     ContentType.objects.clear_cache()
     files = _replace_tree(source / "media", Path(settings.MEDIA_ROOT))
     files += _replace_tree(source / "kb-index", Path(settings.KB_INDEX_DIR))
+    # The index follows the restored database from scratch (knowledge/follow.py rebuilds an
+    # index directory without its follow state on the next search or `hotline kb-follow`).
+    (Path(settings.KB_INDEX_DIR) / "follow.json").unlink(missing_ok=True)
     key_path: Path | None = settings.HOTLINE_SECRET_KEY_PATH
     if (source / "secret_key").is_file() and key_path is not None:
         key_path.parent.mkdir(parents=True, exist_ok=True)

@@ -109,3 +109,30 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class QueueProbe(models.Model):
+    """One probe task of ``hotline worker-check``: queued, then done by some worker.
+
+    The row is written before the task is queued (like the outbox), so a probe lost with a
+    killed worker is seen and queued again; the task's effect is one conditional update, so it
+    counts once however often the task runs.
+    """
+
+    token = models.CharField(max_length=32, db_index=True)
+    seq = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=128, blank=True)
+    runs = models.PositiveIntegerField(default=0)  # executions that found it undone
+    queued = models.PositiveIntegerField(default=1)  # times it was put on the queue
+
+    objects: ClassVar[models.Manager[QueueProbe]] = models.Manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "seq"], name="core_unique_queue_probe")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token}/{self.seq}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from hotline.core.heartbeat import heartbeat_record
 from hotline.core.uploads import upload_temp_sweep
@@ -28,3 +28,11 @@ def heartbeat_on_startup() -> None:
 
     close_old_connections()
     heartbeat_record()
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def queue_probe(probe_id: int, sleep: float = 0.0) -> bool:
+    """A probe of ``hotline worker-check``: mark the probe done (once)."""
+    from hotline.core.probe import probe_run
+
+    return probe_run(probe_id, sleep=sleep)

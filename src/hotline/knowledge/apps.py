@@ -8,6 +8,8 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
     demo_loader = "hotline.knowledge.demo.knowledge_demo"
     demo_after = ("accounts", "directory")
+    #: ``hotline serve`` calls it before forking its web workers.
+    serve_startup = "hotline.knowledge.follow.serve_startup"
 
     def ready(self) -> None:
         # Registers the index and expiry tasks with the worker.

@@ -9,7 +9,7 @@ published, and a ticket that cites an article records the version number it cite
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -290,3 +290,25 @@ CONTENT_FIELDS = (
 def content_values(obj: ContentFields) -> dict[str, Any]:
     """Return the content fields of an article or version as a dict (for copying)."""
     return {name: getattr(obj, name) for name in CONTENT_FIELDS}
+
+
+class IndexChange(models.Model):
+    """One entry of the index change sequence: "article N changed, index it again".
+
+    Written in the transaction that publishes, withdraws or expires an article, so the sequence
+    never says more or less than what committed. Every machine's index follows it
+    (``knowledge/follow.py``; docs/decisions/0009-search-index-follows-the-database.md). Rows
+    older than ``follow.RETENTION`` are pruned by the worker.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    article_id = models.BigIntegerField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects: ClassVar[models.Manager[IndexChange]] = models.Manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.id}: article {self.article_id}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from hotline.knowledge import textproc
 from hotline.knowledge.engine import Filters, Fusion, Hit, IndexDoc, SearchIndex
+from hotline.knowledge.follow import follow_if_due
 
 MAX_LIMIT = 50
 
@@ -125,6 +126,7 @@ def kb_search(
         areas=list(areas or []),
         today=today.year * 10000 + today.month * 100 + today.day,
     )
+    follow_if_due()  # apply changes published through other machines (knowledge/follow.py)
     use_semantic = settings.KB_SEMANTIC if semantic is None else semantic
     qvec = None
     if use_semantic:

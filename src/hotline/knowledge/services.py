@@ -168,10 +168,14 @@ def _check(action: str, article: Article) -> None:
 
 
 def index_after_commit(article_ids: list[int]) -> None:
-    """Queue an index update for ``article_ids`` once the transaction commits."""
+    """Record the index change of ``article_ids`` in this transaction (every machine's index
+    follows it, ``follow.py``) and wake the worker once the transaction commits."""
     ids = sorted(set(article_ids))
     if not ids:
         return
+    from hotline.knowledge.follow import changes_record
+
+    changes_record(ids)
 
     def _queue() -> None:
         from hotline.knowledge.tasks import kb_index_articles
@@ -707,9 +711,8 @@ def articles_expiry_sweep(*, today: date | None = None) -> dict[str, int]:
         ).values_list("pk", flat=True)
     )
     if expired:
-        from hotline.knowledge.tasks import kb_index_articles
-
-        kb_index_articles(expired)
+        with transaction.atomic():
+            index_after_commit(expired)
     return {"warned": warned, "expired": len(expired)}
 
 

@@ -25,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        self._on_start()
         from hotline.core.server import run_gunicorn
 
         run_gunicorn(
@@ -33,3 +34,21 @@ class Command(BaseCommand):
             workers=options["workers"],
             threads=options["threads"],
         )
+
+    def _on_start(self) -> None:
+        """Run each app's ``serve_startup`` hook (the knowledge base builds or updates this
+        machine's search index), then drop what a forked web worker must not share."""
+        from django.apps import apps
+        from django.db import DatabaseError, connections
+        from django.utils.module_loading import import_string
+
+        for config in apps.get_app_configs():
+            hook = getattr(config, "serve_startup", None)
+            if not hook:
+                continue
+            try:
+                result = import_string(hook)()
+                self.stdout.write(f"{config.label}: {result}")
+            except DatabaseError as exc:
+                self.stderr.write(f"{config.label}: start-up step failed ({exc})")
+        connections.close_all()

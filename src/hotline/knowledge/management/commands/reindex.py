@@ -7,13 +7,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from hotline.knowledge.indexing import index_rebuild
+from hotline.knowledge.follow import rebuild
 
 
 class Command(BaseCommand):
-    help = "Rebuild the knowledge-base search index (embeddings come from the cache)."
+    help = (
+        "Rebuild this machine's knowledge-base search index from the database (embeddings "
+        "come from the cache); it then follows the change sequence from there."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        count = index_rebuild()
+        count = rebuild()["indexed"]
         self.stdout.write(f"Indexed {count} articles in {time.monotonic() - started:.1f} s.")
