@@ -47,7 +47,11 @@ def test_main_pages_raise_no_csp_violation(
     )
     svc.ticket_dispatch(actor=agent, ticket=ticket, unit_code=unit.code)
     waiting = svc.ticket_register(
-        actor=agent, channel="phone", category="help", content="电梯异响", citizen_phone="139"
+        actor=agent,
+        channel="phone",
+        category="help",
+        content="电梯异响",
+        citizen_phone="13900000139",
     )
     tour = {
         "agent": [

@@ -305,7 +305,11 @@ def test_the_screens_of_each_role(
         actor=unit_officer, ticket=returned, reason="供水不属本局职责", basis="区住建局权责清单"
     )
     svc.ticket_register(
-        actor=agent, channel="phone", category="help", content="咨询路灯维修", citizen_phone="139"
+        actor=agent,
+        channel="phone",
+        category="help",
+        content="咨询路灯维修",
+        citizen_phone="13900000139",
     )
     UserFactory(username="boss1920", unit=centre_admin.unit, roles=["supervisor"])
     screens = [
