@@ -23,7 +23,7 @@ FLOORS: list[set[str]] = [
     {"tickets", "knowledge"},
     # The reacting modules: they subscribe to the events below them. Supervision, callbacks,
     # stats, channels, franchise and evaluation go here.
-    {"notifications", "supervision"},
+    {"notifications", "supervision", "franchise"},
     # Screens, API and wiring.
     {"workbench", "settings", "urls", "api", "cli", "wsgi", "asgi"},
 ]
@@ -46,6 +46,7 @@ PURE = {
     "hotline.policy.deadline",
     "hotline.policy.profiles",
     "hotline.tickets.transitions",
+    "hotline.franchise.rules",
 }
 
 #: Pages present what a selector builds; they never go through an API module.

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "hotline.policy",
     "hotline.tickets",
     "hotline.supervision",
+    "hotline.franchise",
     "hotline.notifications",
     "hotline.knowledge",
     "hotline.workbench",
