@@ -248,6 +248,8 @@ HOTLINE_THROTTLE_RATES = {
     "kb-propose": env.str("HOTLINE_THROTTLE_PROPOSE", default="10/h"),
     # Public knowledge-base search, page and API.
     "kb-public": env.str("HOTLINE_THROTTLE_PUBLIC_SEARCH", default="120/m"),
+    # Franchise applications and residents' feedback sheets sent from the public pages.
+    "market-public": env.str("HOTLINE_THROTTLE_MARKET_PUBLIC", default="20/h"),
 }
 
 # Uploads larger than 2.5 MB are spooled to files under var/, never the system /tmp; the

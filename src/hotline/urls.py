@@ -14,6 +14,7 @@ urlpatterns = [
     path("directory/", include("hotline.directory.urls")),
     path("citizens/", include("hotline.citizens.urls")),
     path("supervision/", include("hotline.supervision.urls")),
+    path("market/", include("hotline.franchise.urls")),
     path("", include("hotline.knowledge.urls")),
     path("", include("hotline.workbench.urls")),
     path("admin/", admin.site.urls),

@@ -84,6 +84,10 @@ class Franchisee(models.Model):
         return self.unit.name
 
     @property
+    def service_labels(self) -> list[str]:
+        return [str(Service(s).label) for s in self.services if s in Service.values]
+
+    @property
     def blacklisted(self) -> bool:
         return self.status == self.Status.BLACKLISTED
 
