@@ -10,7 +10,15 @@ from hotline.core.demo import demo_loaders
 
 def test_the_loaders_run_after_what_they_need():
     order = [loader.app for loader in demo_loaders()]
-    assert order == ["directory", "accounts", "citizens", "tickets", "knowledge", "notifications"]
+    assert order == [
+        "directory",
+        "accounts",
+        "citizens",
+        "tickets",
+        "franchise",
+        "knowledge",
+        "notifications",
+    ]
     for position, loader in enumerate(demo_loaders()):
         assert set(loader.after) <= set(order[:position])
 
