@@ -299,7 +299,7 @@ def dispatch(request: HttpRequest, number: str) -> HttpResponse:
     service = (request.POST.get("service") or request.GET.get("service") or "")[:32]
     if request.method == "POST":
         try:
-            order = svc.market_dispatch(
+            made = svc.market_dispatch(
                 actor=user,
                 ticket=ticket,
                 service=service,
@@ -309,7 +309,7 @@ def dispatch(request: HttpRequest, number: str) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("Offered to %(name)s.") % {"name": order.franchisee.unit.name},  # type: ignore[union-attr]
+                _("Offered to %(name)s.") % {"name": made.franchisee.unit.name},  # type: ignore[union-attr]
             )
             return HttpResponseRedirect(reverse("franchise:dispatch", args=[ticket.number]))
         except DomainError as exc:
