@@ -26,7 +26,7 @@ router = Router(tags=["market services"])
 Code = Annotated[str, StringConstraints(max_length=32)]
 
 
-class FranchiseeFilters(Schema):
+class MarketFranchiseeFilters(Schema):
     service: Code | None = None
     area: Code | None = None
 
@@ -44,20 +44,20 @@ class FranchiseeList(Schema):
     results: list[FranchiseeOut]
 
 
-class DispatchIn(InSchema):
+class MarketDispatchIn(InSchema):
     service: Code
     franchisee: Code = ""
     override_reason: str = text_field("", max_length=500)
     citizen_choice: bool = False
 
 
-class DispatchOut(Schema):
+class MarketDispatchOut(Schema):
     offered_to: str
     order: list[str]
     reasons: dict[str, str]
 
 
-class OrderOut(Schema):
+class MarketOrderOut(Schema):
     ticket: str
     service: str
     state: str
@@ -69,7 +69,7 @@ class OrderOut(Schema):
     price_flagged: bool
 
 
-class ReportIn(InSchema):
+class MarketReportIn(InSchema):
     price: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2)
     agreed_at: datetime
     served_at: datetime
@@ -95,16 +95,18 @@ def _order_out(order: MarketOrder) -> dict[str, Any]:
     response=FranchiseeList,
     summary="Franchisees for a service and area, in the dispatch rule's order (DISPATCH-7)",
 )
-def franchisee_list(request: HttpRequest, filters: Query[FranchiseeFilters]) -> dict[str, Any]:
+def franchisee_list(
+    request: HttpRequest, filters: Query[MarketFranchiseeFilters]
+) -> dict[str, Any]:
     return {"results": sel.franchisee_rows(service=filters.service, area_code=filters.area)}
 
 
 @router.post(
     "/tickets/{number}/market-dispatch",
-    response=DispatchOut,
+    response=MarketDispatchOut,
     summary="Route a market-service request to a franchisee (DISPATCH-5, DISPATCH-7)",
 )
-def market_dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> dict[str, Any]:
+def market_dispatch(request: HttpRequest, number: str, payload: MarketDispatchIn) -> dict[str, Any]:
     ticket = ticket_get_for_user(request.user, number)  # type: ignore[arg-type]
     order = svc.market_dispatch(
         actor=request.user,
@@ -123,7 +125,7 @@ def market_dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> d
 
 @router.post(
     "/tickets/{number}/market-accept",
-    response=OrderOut,
+    response=MarketOrderOut,
     summary="The franchisee accepts the order (FRANCHISE-3, FRANCHISE-4)",
 )
 def market_accept(request: HttpRequest, number: str) -> dict[str, Any]:
@@ -132,10 +134,10 @@ def market_accept(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post(
     "/tickets/{number}/market-report",
-    response=OrderOut,
+    response=MarketOrderOut,
     summary="The franchisee's service agreement and report (FRANCHISE-3, O3)",
 )
-def market_report(request: HttpRequest, number: str, payload: ReportIn) -> dict[str, Any]:
+def market_report(request: HttpRequest, number: str, payload: MarketReportIn) -> dict[str, Any]:
     order = svc.market_report(
         actor=request.user,
         ticket_number=number,
