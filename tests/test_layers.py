@@ -23,7 +23,16 @@ FLOORS: list[set[str]] = [
     {"tickets", "knowledge"},
     # The reacting modules: they subscribe to the events below them. Supervision, callbacks,
     # stats, channels, franchise and evaluation go here.
-    {"notifications", "supervision", "callbacks", "quality", "stats", "evaluation", "channels"},
+    {
+        "notifications",
+        "supervision",
+        "callbacks",
+        "quality",
+        "stats",
+        "evaluation",
+        "channels",
+        "franchise",
+    },
     # Screens, API and wiring.
     {"workbench", "settings", "urls", "api", "cli", "wsgi", "asgi"},
 ]
@@ -46,6 +55,7 @@ PURE = {
     "hotline.policy.deadline",
     "hotline.policy.profiles",
     "hotline.tickets.transitions",
+    "hotline.franchise.rules",
 }
 
 #: Pages present what a selector builds; they never go through an API module.

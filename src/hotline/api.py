@@ -280,6 +280,7 @@ def _register_routers() -> None:
     from hotline.core.api import router as core_router
     from hotline.directory.api import router as directory_router
     from hotline.evaluation.api import router as evaluation_router
+    from hotline.franchise.api import router as franchise_router
     from hotline.knowledge.api import public_router as kb_public_router
     from hotline.knowledge.api import router as kb_router
     from hotline.notifications.api import router as notifications_router
@@ -305,6 +306,7 @@ def _register_routers() -> None:
     api.add_router("/v1/", evaluation_router)
     api.add_router("/v1/", channels_router)
     api.add_router("/v1/calls/ringing", ringing_router)
+    api.add_router("/v1/", franchise_router)
     api.add_router("/v1/", kb_router)
     api.add_router("/v1/", kb_public_router)
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "hotline.quality",
     "hotline.stats",
     "hotline.evaluation",
+    "hotline.franchise",
     "hotline.notifications",
     "hotline.channels",
     "hotline.knowledge",
@@ -261,6 +262,8 @@ HOTLINE_THROTTLE_RATES = {
     "portal-query": env.str("HOTLINE_THROTTLE_PORTAL_QUERY", default="60/h"),
     # Open311 and the signed gateways, per client address.
     "open311": env.str("HOTLINE_THROTTLE_OPEN311", default="600/h"),
+    # Franchise applications and residents' feedback sheets sent from the public pages.
+    "market-public": env.str("HOTLINE_THROTTLE_MARKET_PUBLIC", default="20/h"),
 }
 
 # Channels (issue 15). Signed gateway sources and their secrets: ``sms=SECRET,wechat=SECRET``.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("stats/", include("hotline.stats.urls")),
     path("evaluation/", include("hotline.evaluation.urls")),
     path("", include("hotline.channels.urls")),
+    path("market/", include("hotline.franchise.urls")),
     path("", include("hotline.knowledge.urls")),
     path("", include("hotline.workbench.urls")),
     path("admin/", admin.site.urls),

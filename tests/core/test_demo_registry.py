@@ -25,6 +25,7 @@ def test_the_loaders_run_after_what_they_need():
         "notifications",
         "stats",
         "channels",
+        "franchise",
     }
     assert order[:4] == ["directory", "accounts", "citizens", "tickets"]
     for position, loader in enumerate(demo_loaders()):
