@@ -49,7 +49,7 @@ class InspectionList(Schema):
     results: list[InspectionOut]
 
 
-class DecideIn(InSchema):
+class InspectionDecideIn(InSchema):
     """``responsibility``: ``unit``, ``citizen`` (an unreasonable demand), ``policy`` (a policy
     limit) or ``centre`` (the centre's mistake) — ``citizen_unreasonable``, ``policy_limit`` and
     ``centre_mistake`` are accepted too; ``redo``: a redo order to the same unit, or the ticket
@@ -85,7 +85,7 @@ def inspection_list(request: HttpRequest, filters: Query[InspectionFilters]) -> 
     response=InspectionOut,
     summary="Decide an inspection: responsibility, finding, redo or close (CALLBACK-3)",
 )
-def inspection_decide(request: HttpRequest, inspection_id: RowId, payload: DecideIn) -> Any:
+def inspection_decide(request: HttpRequest, inspection_id: RowId, payload: InspectionDecideIn) -> Any:
     inspection = sel.inspection_get_for_user(request.user, inspection_id)
     done = svc.inspection_decide(
         actor=request.user,

@@ -154,7 +154,7 @@ class FlagIn(InSchema):
     tickets: list[TicketNumber] = Field(default_factory=list, max_length=50)
 
 
-class DecideIn(InSchema):
+class FlagDecideIn(InSchema):
     confirm: StrictBool
     note: str = text_field("")
 
@@ -264,7 +264,7 @@ def flag_detail(request: HttpRequest, flag_id: RowId) -> dict[str, Any]:
     response=FlagOut,
     summary="A supervisor confirms or rejects a flag",
 )
-def flag_decide(request: HttpRequest, flag_id: RowId, payload: DecideIn) -> dict[str, Any]:
+def flag_decide(request: HttpRequest, flag_id: RowId, payload: FlagDecideIn) -> dict[str, Any]:
     flag = svc.flag_decide(
         actor=request.user,
         flag=sel.flag_peek(request.user, flag_id),
