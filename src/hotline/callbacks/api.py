@@ -85,7 +85,9 @@ def inspection_list(request: HttpRequest, filters: Query[InspectionFilters]) -> 
     response=InspectionOut,
     summary="Decide an inspection: responsibility, finding, redo or close (CALLBACK-3)",
 )
-def inspection_decide(request: HttpRequest, inspection_id: RowId, payload: InspectionDecideIn) -> Any:
+def inspection_decide(
+    request: HttpRequest, inspection_id: RowId, payload: InspectionDecideIn
+) -> Any:
     inspection = sel.inspection_get_for_user(request.user, inspection_id)
     done = svc.inspection_decide(
         actor=request.user,
