@@ -74,6 +74,8 @@ class MarketReportIn(InSchema):
     agreed_at: datetime
     served_at: datetime
     note: str = text_field("")
+    #: Where the profile asks at the reply whether the citizen is satisfied (QLH 五(四)).
+    citizen_satisfaction: str = text_field("", max_length=32)
 
 
 def _order_out(order: MarketOrder) -> dict[str, Any]:
@@ -145,5 +147,6 @@ def market_report(request: HttpRequest, number: str, payload: MarketReportIn) ->
         agreed_at=payload.agreed_at,
         served_at=payload.served_at,
         note=payload.note,
+        citizen_satisfaction=payload.citizen_satisfaction,
     )
     return _order_out(order)

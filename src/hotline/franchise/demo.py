@@ -223,6 +223,7 @@ def _orders(now: datetime) -> None:
                     agreed_at=at + timedelta(minutes=30),
                     served_at=at + timedelta(days=1),
                     note="已完成保洁，居民现场确认",
+                    citizen_satisfaction="satisfied",
                     now=at + timedelta(days=1, hours=2),
                 )
                 svc.feedback_fill(

@@ -591,6 +591,7 @@ def market_report(
     agreed_at: datetime,
     served_at: datetime,
     note: str,
+    citizen_satisfaction: str = "",
     now: datetime | None = None,
 ) -> MarketOrder:
     """Record the order's service agreement (O3: price and time agreed with the citizen) and
@@ -628,6 +629,7 @@ def market_report(
                 f"{timezone.localtime(agreed_at):%Y-%m-%d %H:%M}；"
                 f"已于 {timezone.localtime(served_at):%Y-%m-%d %H:%M} 提供服务。{note.strip()}"
             ),
+            citizen_satisfaction=citizen_satisfaction,
             now=at,
         )
         FeedbackSheet.objects.get_or_create(
