@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
 
 from hotline.accounts.models import User, UserRole
 from hotline.core.errors import DomainError, InvalidInput, NotFound
@@ -78,11 +79,16 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = True) ->
     """Return ``value`` stripped; refuse NUL characters, over-long and (if required) empty text."""
     value = (value or "").strip()
     if "\x00" in value:
-        raise InvalidInput(f"{field}含有非法字符。")
+        raise InvalidInput(
+            pgettext("portal", "%(field)s contains illegal characters.") % {"field": field}
+        )
     if len(value) > limit:
-        raise InvalidInput(f"{field}不能超过 {limit} 个字符。")
+        raise InvalidInput(
+            pgettext("portal", "%(field)s may not be longer than %(limit)d characters.")
+            % {"field": field, "limit": limit}
+        )
     if required and not value:
-        raise InvalidInput(f"请填写{field}。")
+        raise InvalidInput(pgettext("portal", "Please fill in %(field)s.") % {"field": field})
     return value
 
 
@@ -90,7 +96,7 @@ def phone_check(phone: str) -> str:
     """Return the phone number cleaned of spaces and dashes, or refuse it."""
     cleaned = re.sub(r"[\s-]", "", phone or "")
     if not PHONE_RE.match(cleaned):
-        raise InvalidInput("请填写正确的手机号码。")
+        raise InvalidInput(pgettext("portal", "Please enter a valid mobile number."))
     return cleaned
 
 
@@ -226,7 +232,9 @@ def code_send(*, phone: str, now: datetime | None = None) -> OneTimeCode:
     recent = OneTimeCode.objects.filter(phone=phone, created_at__gte=at - timedelta(hours=1))
     if recent.count() >= CODES_PER_PHONE_PER_HOUR:
         raise DomainError(
-            "该号码获取验证码过于频繁，请一小时后再试。", code="throttled", status=429
+            pgettext("portal", "Too many codes asked for this number: try again in an hour."),
+            code="throttled",
+            status=429,
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
@@ -254,10 +262,10 @@ def code_use(*, phone: str, code: str, now: datetime | None = None) -> None:
             .first()
         )
         if row is None or row.failures >= CODE_MAX_FAILURES:
-            raise InvalidInput("验证码已失效，请重新获取。")
+            raise InvalidInput(pgettext("portal", "The code has expired: ask for a new one."))
         if not hmac.compare_digest(row.code_digest, digest(code)):
             OneTimeCode.objects.filter(pk=row.pk).update(failures=row.failures + 1)
-            raise InvalidInput("验证码不正确。")
+            raise InvalidInput(pgettext("portal", "The code is wrong."))
         OneTimeCode.objects.filter(pk=row.pk).update(used_at=at)
 
 
@@ -294,10 +302,14 @@ def portal_submit(
 
     at = _now(now)
     phone = phone_check(phone)
-    content = _clean_text(content, field="诉求内容", limit=4000)
-    name = _clean_text(name, field="姓名", limit=64, required=False)
-    address = _clean_text(address, field="地址", limit=200, required=False)
-    area_code = _clean_text(area_code, field="区域", limit=32, required=False)
+    content = _clean_text(content, field=pgettext("portal", "the request"), limit=4000)
+    name = _clean_text(name, field=pgettext("portal", "the name"), limit=64, required=False)
+    address = _clean_text(
+        address, field=pgettext("portal", "the address"), limit=200, required=False
+    )
+    area_code = _clean_text(
+        area_code, field=pgettext("portal", "the area"), limit=32, required=False
+    )
     actor = channel_actor(Channel.WEB)
     with transaction.atomic():
         code_use(phone=phone, code=code, now=at)
@@ -325,28 +337,28 @@ def portal_ticket(*, number: str, query_code: str) -> Ticket:
     access = TicketAccess.objects.select_related("ticket").filter(ticket__number=number).first()
     expected = access.code_digest if access else digest("-")
     if not hmac.compare_digest(expected, digest(query_code)) or access is None:
-        raise NotFound("工单号或查询码不正确。")
+        raise NotFound(pgettext("portal", "The ticket number or query code is wrong."))
     return access.ticket
 
 
 #: What the citizen reads of each event (no staff names, no internal notes); the reply and
 #: direct answer carry their text.
-CITIZEN_LABELS: dict[str, str] = {
-    "ticket.registered": "您的诉求已受理登记",
-    "ticket.rejected": "您的诉求不属于受理范围",
-    "ticket.answered": "已直接答复",
-    "ticket.dispatched": "已转交承办单位办理",
-    "ticket.redispatched": "已转交承办单位办理",
-    "ticket.redo": "已要求承办单位重新办理",
-    "ticket.signed": "承办单位已签收",
-    "ticket.contacted": "承办单位已与您联系",
-    "ticket.replied": "承办单位已答复",
-    "ticket.extension.approved": "办理期限已延长",
-    "ticket.called_back": "已回访",
-    "ticket.closed": "已办结",
-    "ticket.transferred": "已转其他平台办理",
-    "ticket.transfer.replied": "其他平台已答复",
-    "ticket.citizen.message": "您补充了信息",
+CITIZEN_LABELS: dict[str, Any] = {
+    "ticket.registered": pgettext_lazy("portal", "Your request has been registered"),
+    "ticket.rejected": pgettext_lazy("portal", "Your request is outside what the hotline handles"),
+    "ticket.answered": pgettext_lazy("portal", "Answered directly"),
+    "ticket.dispatched": pgettext_lazy("portal", "Passed to a handling unit"),
+    "ticket.redispatched": pgettext_lazy("portal", "Passed to a handling unit"),
+    "ticket.redo": pgettext_lazy("portal", "The handling unit was asked to handle it again"),
+    "ticket.signed": pgettext_lazy("portal", "The handling unit has taken it on"),
+    "ticket.contacted": pgettext_lazy("portal", "The handling unit has contacted you"),
+    "ticket.replied": pgettext_lazy("portal", "The handling unit has replied"),
+    "ticket.extension.approved": pgettext_lazy("portal", "The time limit has been extended"),
+    "ticket.called_back": pgettext_lazy("portal", "Called back"),
+    "ticket.closed": pgettext_lazy("portal", "Concluded"),
+    "ticket.transferred": pgettext_lazy("portal", "Transferred to another platform"),
+    "ticket.transfer.replied": pgettext_lazy("portal", "The other platform has replied"),
+    "ticket.citizen.message": pgettext_lazy("portal", "You added information"),
 }
 #: Events whose note the citizen may read (the text addressed to them).
 CITIZEN_NOTES = frozenset(
@@ -369,7 +381,7 @@ def portal_timeline(ticket: Ticket) -> list[TimelineEntry]:
         if label is None:
             continue
         text = event.note if event.action in CITIZEN_NOTES else ""
-        entries.append(TimelineEntry(at=event.at, label=label, text=text))
+        entries.append(TimelineEntry(at=event.at, label=str(label), text=text))
     return entries
 
 
@@ -406,11 +418,19 @@ def portal_rate(
     the callback result through ``ticket_callback`` (dissatisfied leads on to CALLBACK-3).
     """
     at = _now(now)
-    comment = _clean_text(comment, field="意见", limit=1000, required=False)
+    comment = _clean_text(
+        comment, field=pgettext("portal", "the comment"), limit=1000, required=False
+    )
     if result not in CALLBACK_RESULTS or result == "unreached":
-        raise InvalidInput("请选择满意、基本满意或不满意。")
+        raise InvalidInput(
+            pgettext("portal", "Choose satisfied, basically satisfied or dissatisfied.")
+        )
     if not ticket.events.filter(action__in=["ticket.replied", "ticket.answered"]).exists():
-        raise DomainError("该工单尚未答复，暂不能评价。", code="not_replied", status=409)
+        raise DomainError(
+            pgettext("portal", "The ticket has no reply yet: it cannot be rated."),
+            code="not_replied",
+            status=409,
+        )
     counts = ticket.state == State.REPLIED.value and rating_counts_as_callback(ticket.profile)
     try:
         with transaction.atomic():
@@ -426,7 +446,11 @@ def portal_rate(
                     now=at,
                 )
     except IntegrityError:
-        raise DomainError("您已评价过该工单。", code="already_rated", status=409) from None
+        raise DomainError(
+            pgettext("portal", "You have already rated this ticket."),
+            code="already_rated",
+            status=409,
+        ) from None
     return rating
 
 
@@ -578,7 +602,7 @@ def nonces_forget(*, now: datetime | None = None) -> int:
 
 def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
     """Issue an Open311 API key named ``name``; return the row and the key (shown once)."""
-    name = _clean_text(name, field="名称", limit=64)
+    name = _clean_text(name, field=pgettext("portal", "the key name"), limit=64)
     prefix = secrets.token_hex(4)
     key = f"o311_{prefix}_{secrets.token_urlsafe(24)}"
     row = Open311Key.objects.create(name=name, prefix=prefix, key_digest=digest(key))
@@ -891,8 +915,8 @@ def bulletin_publish(
     """Publish real-time information for the desk and the portal (PUBLISH-1, PUBLISH-3)."""
     if kind not in Bulletin.Kind.values:
         raise InvalidInput(f"信息类别“{kind}”无效。")
-    title = _clean_text(title, field="标题", limit=120)
-    body = _clean_text(body, field="内容", limit=4000)
+    title = _clean_text(title, field=pgettext("portal", "the title"), limit=120)
+    body = _clean_text(body, field=pgettext("portal", "the text"), limit=4000)
     if valid_from.tzinfo is None or valid_until.tzinfo is None:
         raise InvalidInput("有效期须带时区。")
     if valid_until <= valid_from:

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hotline.core.audit import audit_record
@@ -31,7 +32,11 @@ from .services import (
 
 #: The categories a citizen picks from (praise and criticism are given by phone too).
 PORTAL_CATEGORIES = [(c.value, c.label) for c in Category]
-RATINGS = [("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("dissatisfied", "不满意")]
+RATINGS = [
+    ("satisfied", pgettext_lazy("portal", "Satisfied")),
+    ("basically_satisfied", pgettext_lazy("portal", "Basically satisfied")),
+    ("dissatisfied", pgettext_lazy("portal", "Dissatisfied")),
+]
 MAX_PHOTOS = 3
 
 
@@ -68,11 +73,17 @@ def portal_submit_view(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "channels/portal_submit.html",
-                _submit_context(request, notice="验证码已发送，请查收短信。"),
+                _submit_context(
+                    request,
+                    notice=pgettext("portal", "The code has been sent: check your text messages."),
+                ),
             )
         photos = request.FILES.getlist("photos")
         if len(photos) > MAX_PHOTOS:
-            raise DomainError(f"最多上传 {MAX_PHOTOS} 张照片。", code="invalid_input")
+            raise DomainError(
+                pgettext("portal", "Upload at most %(count)d photos.") % {"count": MAX_PHOTOS},
+                code="invalid_input",
+            )
         ticket, query = portal_submit(
             phone=request.POST.get("phone", ""),
             code=request.POST.get("code", ""),
@@ -145,7 +156,7 @@ def portal_follow(request: HttpRequest) -> HttpResponse:
                 comment=request.POST.get("comment", ""),
             )
             ticket.refresh_from_db()
-            extra["notice"] = "感谢您的评价。"
+            extra["notice"] = pgettext("portal", "Thank you for your rating.")
         except DomainError as exc:
             extra["error"] = exc.message
             extra["comment"] = request.POST.get("comment", "")

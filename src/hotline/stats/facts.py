@@ -18,7 +18,7 @@ from django.conf import settings
 
 from hotline.directory.models import Unit
 from hotline.supervision.models import Reminder, SupervisionOrder
-from hotline.tickets.models import Assignment, Deadline, Ticket
+from hotline.tickets.models import Assignment, Ticket
 
 CENTRE = 0
 DISPATCHES = {"ticket.dispatched", "ticket.redispatched", "ticket.redo"}
@@ -47,7 +47,16 @@ class FactRow:
         return (self.day, self.unit_key, self.channel, self.category, self.area_key)
 
 
-def _in_time(deadline: Deadline | None) -> int:
+@dataclass(frozen=True)
+class _Deadline:
+    """The three instants of a deadline that the facts read."""
+
+    due_at: Any
+    met_at: Any
+    breached_at: Any
+
+
+def _in_time(deadline: _Deadline | None) -> int:
     if deadline is None or deadline.met_at is None:
         return 0
     return int(deadline.due_at is None or deadline.met_at <= deadline.due_at)
@@ -87,12 +96,15 @@ def ticket_facts(ticket: Ticket, codes: dict[str, int] | None = None) -> list[Fa
 
     centre = row(CENTRE)
     units: dict[int, FactRow] = {}
-    codes = codes if codes is not None else unit_codes()
+    events = list(ticket.events.order_by("at", "id").values_list("action", "payload"))
+    if codes is None:  # only the units the events name, not the whole directory
+        named = {str((p or {}).get("unit", "")) for a, p in events if a in DISPATCHES}
+        codes = dict(Unit.objects.filter(code__in=named).values_list("code", "pk")) if named else {}
     lead: int | None = None
     c = centre.counts
     c["registered"] = 1
-    for event in ticket.events.order_by("at", "id"):
-        action, payload = event.action, event.payload or {}
+    for action, raw in events:
+        payload = raw or {}
         here = units[lead].counts if lead is not None else None
         if action in DISPATCHES:
             unit_id = codes.get(str(payload.get("unit", "")))
@@ -155,17 +167,32 @@ def ticket_facts(ticket: Ticket, codes: dict[str, int] | None = None) -> list[Fa
 
 def _deadline_facts(ticket: Ticket, units: dict[int, FactRow]) -> None:
     """On time, overdue, signed and contacted in time: the unit's latest kept assignment."""
-    assignments = (
-        Assignment.objects.filter(ticket=ticket, role=Assignment.Role.LEAD, unit_id__in=units)
-        .filter(returned_at__isnull=True)
-        .order_by("dispatched_at", "id")
+    # One query: the unit's kept lead assignments, each with its deadlines (LEFT JOIN).
+    rows = (
+        Assignment.objects.filter(
+            ticket_id=ticket.pk,
+            role=Assignment.Role.LEAD,
+            unit_id__in=units,
+            returned_at__isnull=True,
+        )
+        .order_by("dispatched_at", "id", "deadlines__id")
+        .values_list(
+            "pk",
+            "unit_id",
+            "deadlines__kind",
+            "deadlines__due_at",
+            "deadlines__met_at",
+            "deadlines__breached_at",
+        )
     )
-    latest: dict[int, int] = {a.unit_id: a.pk for a in assignments}
+    latest: dict[int, int] = {}
+    deadlines: dict[tuple[int, str], _Deadline] = {}
+    for assignment_id, unit_id, kind, due_at, met_at, breached_at in rows:
+        latest[unit_id] = assignment_id
+        if kind is not None:
+            deadlines[(assignment_id, kind)] = _Deadline(due_at, met_at, breached_at)
     if not latest:
         return
-    deadlines: dict[tuple[int, str], Deadline] = {}
-    for d in Deadline.objects.filter(assignment_id__in=latest.values()).order_by("id"):
-        deadlines[(d.assignment_id or 0, d.kind)] = d
     for unit_id, assignment_id in latest.items():
         counts = units[unit_id].counts
         counts["signed_in_time"] = _in_time(deadlines.get((assignment_id, "sign_for")))

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 
 from hotline.stats.facts import FactRow, ticket_facts, unit_codes
@@ -31,20 +31,29 @@ KEYS = ("day", "unit_key", "channel", "category", "area_key")
 
 
 def _stored(ticket_id: int) -> list[FactRow]:
+    """Return ``ticket_id``'s stored facts, locked until the refresh commits (PostgreSQL)."""
     rows = []
-    for fact in Fact.objects.filter(ticket_id=ticket_id):
+    query = Fact.objects.select_for_update().filter(ticket_id=ticket_id).order_by("unit_key")
+    for unit_key, day, channel, category, area_key, *values in query.values_list(
+        "unit_key", "day", "channel", "category", "area_key", *COUNTERS
+    ):
         rows.append(
             FactRow(
                 ticket_id=ticket_id,
-                unit_key=fact.unit_key,
-                day=fact.day,
-                channel=fact.channel,
-                category=fact.category,
-                area_key=fact.area_key,
-                counts=Counter({n: getattr(fact, n) for n in COUNTERS if getattr(fact, n)}),
+                unit_key=unit_key,
+                day=day,
+                channel=channel,
+                category=category,
+                area_key=area_key,
+                counts=Counter({n: v for n, v in zip(COUNTERS, values, strict=True) if v}),
             )
         )
     return rows
+
+
+def _signature(rows: list[FactRow]) -> set[tuple[Any, ...]]:
+    """Return ``rows`` as comparable values: their keys and non-zero counters."""
+    return {(r.key(), frozenset((n, v) for n, v in r.counts.items() if v)) for r in rows}
 
 
 def _fact(row: FactRow) -> Fact:
@@ -59,28 +68,57 @@ def _fact(row: FactRow) -> Fact:
     )
 
 
+def _upsert_sql(rows: int) -> str:
+    """Return the statement that adds ``rows`` rows of counters to the rollups in one go."""
+    table = connection.ops.quote_name(DailyRollup._meta.db_table)
+    columns = ", ".join((*KEYS, *COUNTERS))
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(KEYS) + len(COUNTERS))) + ")"] * rows)
+    add = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in COUNTERS)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 - our own identifiers
+        f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {add}"
+    )
+
+
 def _apply(delta: dict[Key, Counter[str]]) -> None:
-    """Add ``delta`` to the rollup rows (creating the missing ones)."""
+    """Add ``delta`` to the rollup rows (creating the missing ones).
+
+    Growing rows go in one ``INSERT … ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite); a row
+    that shrinks already exists (its facts were counted there), and is updated on its own: the
+    counters' ``CHECK (>= 0)`` would refuse a negative row proposed for insertion.
+    """
+    grow: list[Any] = []
     for key, counts in sorted(delta.items()):
         changes = {name: value for name, value in counts.items() if value}
         if not changes:
             continue
-        where = dict(zip(KEYS, key, strict=True))
-        add = {name: F(name) + value for name, value in changes.items()}
-        if DailyRollup.objects.filter(**where).update(**add):
+        if min(changes.values()) >= 0:
+            grow.append((key, changes))
             continue
-        try:
-            with transaction.atomic():
-                DailyRollup.objects.create(**where, **changes)
-        except IntegrityError:  # created meanwhile by another worker
-            DailyRollup.objects.filter(**where).update(**add)
+        where = dict(zip(KEYS, key, strict=True))
+        DailyRollup.objects.filter(**where).update(
+            **{name: F(name) + value for name, value in changes.items()}
+        )
+    if grow:
+        params: list[Any] = []
+        for key, changes in grow:
+            params.extend(key)
+            params.extend(changes.get(n, 0) for n in COUNTERS)
+        with connection.cursor() as cursor:
+            cursor.execute(_upsert_sql(len(grow)), params)
 
 
 def ticket_refresh(ticket: Ticket, codes: dict[str, int] | None = None) -> None:
-    """Recompute ``ticket``'s facts and move the rollups by the difference."""
+    """Recompute ``ticket``'s facts and move the rollups by the difference.
+
+    Most events leave the facts as they were (a later event's refresh already saw the state):
+    then nothing is written.
+    """
     with transaction.atomic():
         old = _stored(ticket.pk)
         new = ticket_facts(ticket, codes)
+        if _signature(old) == _signature(new):
+            return
         delta: dict[Key, Counter[str]] = {}
         for row in old:
             delta.setdefault(row.key(), Counter()).subtract(row.counts)
