@@ -8,11 +8,36 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test import testcases
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server of the SQLite pass shares one in-memory connection among its threads;
+    two requests at once (the desk polls for ringing calls every second) would interleave their
+    transactions on it ("cannot start a transaction within a transaction"). Connections stay
+    concurrent; the application serves one request at a time, as a single worker would."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        lock = self._lock
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+testcases.LiveServerThread.server_class = _OneRequestAtATime
 
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 

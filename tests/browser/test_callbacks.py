@@ -84,7 +84,8 @@ def test_the_inspector_sends_a_redo_from_the_inspection_page(
     contexts: list[Any] = []
     try:
         qc = sign_in(browser, live_server, inspector.username, contexts)
-        qc.get_by_role("navigation", name="主导航").get_by_role("link", name="质检").click()
+        nav = qc.get_by_role("navigation", name="主导航")
+        nav.get_by_role("link", name="质检", exact=True).click()
         card = qc.locator("article.inspection", has_text=ticket.number)
         expect(card).to_contain_text("夜间仍在施工")
         card.locator("summary").click()

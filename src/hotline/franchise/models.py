@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.directory.models import Area, Unit
 from hotline.tickets.models import Ticket
@@ -186,7 +187,7 @@ class MarketOrder(models.Model):
     """
 
     class State(models.TextChoices):
-        OFFERED = "offered", _("Offered")
+        OFFERED = "offered", pgettext_lazy("market order state", "Offered")
         ACCEPTED = "accepted", _("Accepted")
         REPORTED = "reported", _("Served and reported")
         UNSERVED = "unserved", _("No franchisee accepted")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("satisfied", _("Satisfied"), "count"),
     Indicator("basically_satisfied", _("Basically satisfied"), "count"),
     Indicator("dissatisfied", _("Dissatisfied"), "count"),
-    Indicator("solved", _("Solved"), "count"),
+    Indicator("solved", pgettext_lazy("indicator", "Solved"), "count"),
     Indicator("on_time_rate", _("On-time completion rate"), "rate"),
     Indicator("completion_rate", _("Completion rate"), "rate"),
     Indicator("satisfaction_rate", _("Satisfaction rate"), "rate"),
