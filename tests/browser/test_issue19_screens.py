@@ -42,6 +42,8 @@ def open_as(browser: Any, live_server: Any) -> Any:
 
     yield opener
     for context in contexts:
+        for open_page in context.pages:
+            open_page.wait_for_load_state("networkidle")
         context.close()
 
 
@@ -103,6 +105,7 @@ def test_the_phone_field_says_what_is_wrong_and_a_withheld_number_is_recorded(
     desk.get_by_label("来电人未提供号码").check()
     desk.locator("#save").click()
     expect(desk.locator(".messages")).to_contain_text("已登记")
+    desk.wait_for_load_state("networkidle")  # the new desk's panels answer before we leave
     ticket = Ticket.objects.get()
     desk.goto(f"{live_server.url}/tickets/{ticket.number}/")
     expect(desk.locator("main")).to_contain_text("未提供号码")
