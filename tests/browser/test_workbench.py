@@ -163,7 +163,9 @@ def test_the_whole_path_of_a_complaint(
     # 6. The callback finds the citizen satisfied; the ticket is closed.
     caller.goto(f"{live_server.url}/callbacks/")
     row = caller.locator("tr", has_text=ticket.number)
-    row.locator("select").select_option("satisfied")
+    row.locator("select[name='callback-result']").select_option("satisfied")
+    row.locator("select[name='callback-solved']").select_option("yes")
+    row.locator("select[name='callback-contacted_in_time']").select_option("yes")
     row.get_by_role("button", name="记录").click()
     caller.wait_for_selector(".messages")
     caller.goto(f"{live_server.url}/tickets/{ticket.number}/")
