@@ -4,6 +4,7 @@ the worker's log out of the terminal and prints the URL and the logins last."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -53,10 +54,13 @@ def test_up_shows_progress_then_the_url_and_keeps_the_worker_log_in_var_log(tmp_
         rest, _ = up.communicate(timeout=30)
         lines += rest.splitlines()
     text = "\n".join(lines)
-    assert "30 tasks" in text and "[##############################] 30/30" in text, text
+    assert "30 tasks" in text, text
+    # The bar fills: the worker's own schedule may queue a task or two while it runs (31/31).
+    full = re.compile(r"\[#{30}\] (\d+)/\1$")
+    bars = [i for i, line in enumerate(lines) if full.search(line)]
+    assert bars and int(full.search(lines[bars[-1]]).group(1)) >= 30, text
     url = next(i for i, line in enumerate(lines) if f"running at http://127.0.0.1:{port}/" in line)
-    bar = max(i for i, line in enumerate(lines) if "30/30" in line)
-    assert bar < url
+    assert bars[-1] < url
     assert "huey" not in text.lower()  # the worker's routine log stays out of the terminal
     assert "Executing" in (tmp_path / "log" / "worker.log").read_text()
     assert (tmp_path / "log" / "web.log").exists()
