@@ -18,7 +18,6 @@ from django.test import testcases
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-
 class _OneRequestAtATime(ThreadedWSGIServer):
     """The live server of the SQLite pass shares one in-memory connection among its threads;
     two requests at once (the desk polls for ringing calls every second) would interleave their
