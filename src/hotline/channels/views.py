@@ -14,6 +14,7 @@ from hotline.core.audit import audit_record
 from hotline.core.categories import Category
 from hotline.core.errors import DomainError
 from hotline.core.throttle import throttle_view
+from hotline.knowledge.search import kb_search
 from hotline.tickets.models import Ticket
 
 from .models import Rating
@@ -44,6 +45,27 @@ MAX_PHOTOS = 3
 def portal_home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "channels/portal_home.html", {"bulletins": bulletins_current(public_only=True)}
+    )
+
+
+#: How many public articles the portal's knowledge-base panel shows.
+KB_PANEL_LIMIT = 5
+
+
+@require_GET
+@throttle_view("kb-public")
+def portal_kb(request: HttpRequest) -> HttpResponse:
+    """The public knowledge base beside the portal (issue 15 item 1, KB-2): public articles in
+    force matching ``q`` (the search box) or ``content`` (the request being typed, for suggested
+    answers). An htmx fragment, throttled like the public search page."""
+    suggest = "content" in request.GET and "q" not in request.GET
+    q = (request.GET.get("q") if not suggest else request.GET.get("content")) or ""
+    q = q[:500]
+    results = kb_search(q, limit=KB_PANEL_LIMIT, public_only=True) if q.strip() else []
+    return render(
+        request,
+        "channels/_portal_kb.html",
+        {"q": q, "results": results, "searched": bool(q.strip()), "suggest": suggest},
     )
 
 
