@@ -9,6 +9,7 @@ FMT = r"\.(?P<fmt>json|xml)$"
 urlpatterns = [
     path("portal/", views.portal_home, name="portal"),
     path("portal/submit/", views.portal_submit_view, name="portal_submit"),
+    path("portal/market/", views.portal_market, name="portal_market"),
     path("portal/kb/", views.portal_kb, name="portal_kb"),
     path("portal/follow/", views.portal_follow, name="portal_follow"),
     path("desk/ringing/", views.desk_ringing, name="desk_ringing"),
