@@ -14,6 +14,7 @@ from hotline.core.audit import audit_record
 from hotline.core.categories import Category
 from hotline.core.errors import DomainError
 from hotline.core.throttle import throttle_view
+from hotline.knowledge.search import kb_search
 from hotline.tickets.models import Ticket
 
 from .models import Rating
@@ -47,6 +48,27 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: How many public articles the portal's knowledge-base panel shows.
+KB_PANEL_LIMIT = 5
+
+
+@require_GET
+@throttle_view("kb-public")
+def portal_kb(request: HttpRequest) -> HttpResponse:
+    """The public knowledge base beside the portal (issue 15 item 1, KB-2): public articles in
+    force matching ``q`` (the search box) or ``content`` (the request being typed, for suggested
+    answers). An htmx fragment, throttled like the public search page."""
+    suggest = "content" in request.GET and "q" not in request.GET
+    q = (request.GET.get("q") if not suggest else request.GET.get("content")) or ""
+    q = q[:500]
+    results = kb_search(q, limit=KB_PANEL_LIMIT, public_only=True) if q.strip() else []
+    return render(
+        request,
+        "channels/_portal_kb.html",
+        {"q": q, "results": results, "searched": bool(q.strip()), "suggest": suggest},
+    )
+
+
 def _submit_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     data = request.POST if request.method == "POST" else {}
     values = {
@@ -54,6 +76,62 @@ def _submit_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         for key in ("phone", "code", "name", "category", "content", "address", "area")
     }
     return {"values": values, "categories": PORTAL_CATEGORIES, **extra}
+
+
+def _market_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    from hotline.franchise.models import Service
+
+    data = request.POST if request.method == "POST" else request.GET
+    values = {
+        key: data.get(key, "")
+        for key in ("phone", "code", "name", "service", "content", "address", "area")
+    }
+    return {"values": values, "services": Service.choices, **extra}
+
+
+@require_http_methods(["GET", "POST"])
+@throttle_view("portal-submit", methods=("POST",))
+def portal_market(request: HttpRequest) -> HttpResponse:
+    """Ask for a market service (cleaning, moving, repairs …; issue 16): a help request with
+    the service class, confirmed by the SMS code; the centre routes it to a franchisee."""
+    from hotline.franchise.services import market_request_submit
+
+    if request.method == "GET":
+        return render(request, "channels/portal_market.html", _market_context(request))
+    try:
+        if request.POST.get("action") == "code":
+            code_send(phone=request.POST.get("phone", ""))
+            return render(
+                request,
+                "channels/portal_market.html",
+                _market_context(
+                    request,
+                    notice=pgettext("portal", "The code has been sent: check your text messages."),
+                ),
+            )
+        ticket, query = market_request_submit(
+            service=request.POST.get("service", "")[:32],
+            phone=request.POST.get("phone", ""),
+            code=request.POST.get("code", ""),
+            content=request.POST.get("content", ""),
+            name=request.POST.get("name", ""),
+            address=request.POST.get("address", ""),
+            area_code=request.POST.get("area", ""),
+        )
+    except DomainError as exc:
+        status = exc.status if 400 <= exc.status < 500 else 400
+        return render(
+            request,
+            "channels/portal_market.html",
+            _market_context(request, error=exc.message),
+            status=status,
+        )
+    return render(
+        request,
+        "channels/portal_submitted.html",
+        {"number": ticket.number, "query_code": query},
+        status=201,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -177,6 +178,21 @@ class PriceGuide(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} {self.price}/{self.unit_label}"
+
+
+class MarketRequest(models.Model):
+    """A market-service request as the citizen made it (issue 16: from the portal): the
+    service class asked for, before the centre routes it with the market dispatch."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="market_request"
+    )
+    service = models.CharField(_("service"), max_length=32, choices=Service.choices)
+    channel = models.CharField(max_length=16, default="web")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.service}"
 
 
 class MarketOrder(models.Model):

@@ -31,6 +31,7 @@ from hotline.franchise.models import (
     FeedbackSheet,
     Franchisee,
     MarketOrder,
+    MarketRequest,
     Offer,
     PriceGuide,
     Service,
@@ -445,6 +446,51 @@ def _offer(
         at=at,
     )
     return offer
+
+
+def market_request_submit(
+    *,
+    service: str,
+    phone: str,
+    code: str,
+    content: str,
+    name: str = "",
+    address: str = "",
+    area_code: str = "",
+    now: datetime | None = None,
+) -> tuple[Ticket, str]:
+    """Register a market-service request from the portal (issue 16: "from the desk and the
+    portal"): a help request (求助, ZJ 第二十条) confirmed by the SMS code like every portal
+    submission, with the service class asked for; the centre then routes it with
+    ``market_dispatch``. Return the ticket and its query code."""
+    from hotline.channels.services import portal_submit
+
+    if service not in Service.values:
+        raise InvalidInput("请选择服务类别。")
+    at = _now(now)
+    with transaction.atomic():
+        ticket, query = portal_submit(
+            phone=phone,
+            code=code,
+            category="help",
+            content=content,
+            name=name,
+            address=address,
+            area_code=area_code,
+            now=at,
+        )
+        MarketRequest.objects.create(ticket=ticket, service=service, created_at=at)
+    return ticket, query
+
+
+def market_service_of(ticket: Ticket) -> str:
+    """Return the service class when ``ticket`` is a market-service request ("" otherwise):
+    the class the citizen asked for on the portal, or the one it was dispatched for."""
+    request = MarketRequest.objects.filter(ticket=ticket).only("service").first()
+    if request is not None:
+        return request.service
+    order = MarketOrder.objects.filter(ticket=ticket).only("service").first()
+    return order.service if order is not None else ""
 
 
 def market_dispatch(

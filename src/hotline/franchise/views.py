@@ -297,6 +297,8 @@ def dispatch(request: HttpRequest, number: str) -> HttpResponse:
         return _forbidden(request)
     ticket = ticket_get_for_user(user, number[:20])
     service = (request.POST.get("service") or request.GET.get("service") or "")[:32]
+    if not service and request.method == "GET":
+        service = svc.market_service_of(ticket)  # the class the citizen asked for
     if request.method == "POST":
         try:
             made = svc.market_dispatch(

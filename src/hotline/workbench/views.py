@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hotline.citizens.access import citizen_search_for_user
 from hotline.core.errors import DomainError, NotFound
 from hotline.directory.models import Area, ResponsibilityItem, Unit
+from hotline.franchise.services import market_service_of
 from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.quality.selectors import flag_warning_for
@@ -844,6 +845,10 @@ def _ticket_page(
         "lead_named_by": load_profile(current.profile).assisting.named_by_label,
         # CALLCENTRE-3: the call the ticket came from and its recording, for the centre's staff
         # only (the recording holds the caller's voice, PRIVACY-2).
+        # Issue 16: a market-service request goes to the market dispatch (centre agents).
+        "market_service": market_service_of(current)
+        if user.is_centre_staff and user.can("ticket.dispatch")
+        else "",
         "call": call_for_ticket(current)
         if user.is_centre_staff and not data["citizen"]["hidden"]
         else None,
