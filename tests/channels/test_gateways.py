@@ -52,8 +52,19 @@ def test_a_signed_sms_becomes_a_ticket_once(centre):
     number = first.json()["ticket"]
     ticket = Ticket.objects.get(number=number)
     assert ticket.channel == "sms" and ticket.state == "registered"
-    again = client.post("/api/v1/intake/sms", **_signed(MESSAGE))
-    assert again.status_code == 201 and again.json() == {"ticket": number}
+    # A gateway's retry, signed afresh, gets the same ticket (idempotent by message_id) ...
+    retry = client.post("/api/v1/intake/sms", **_signed(MESSAGE, at=int(time.time()) + 1))
+    assert retry.status_code == 201 and retry.json() == {"ticket": number}
+    assert Ticket.objects.count() == 1
+
+
+def test_a_replayed_request_is_refused(centre):
+    """... while the very same signed request again (same timestamp and signature) is a replay."""
+    client = Client()
+    signed = _signed(MESSAGE)
+    assert client.post("/api/v1/intake/sms", **signed).status_code == 201
+    replay = client.post("/api/v1/intake/sms", **signed)
+    assert replay.status_code == 401 and replay.json()["code"] == "unauthorized"
     assert Ticket.objects.count() == 1
 
 

@@ -83,8 +83,8 @@ def intake(request: HttpRequest, channel: str = Path(..., max_length=16)) -> Sta
     """``X-Hotline-Timestamp`` (Unix seconds) and ``X-Hotline-Signature: sha256=<hex HMAC-SHA256
     of "<timestamp>.<raw body>">`` with the source's secret (``HOTLINE_INTAKE_SECRETS``). The
     body is ``{"message_id", "from", "text"}``; the answer is the ticket's number, the same
-    again for a repeated ``message_id``. Bad signature, unknown source or more than 5 minutes of
-    clock skew: 401."""
+    again for a repeated ``message_id`` signed afresh. Bad signature, unknown source, more than
+    5 minutes of clock skew, or the same signed request replayed: 401."""
     body = request.body
     nonce = intake_verify(
         source=channel[:16],

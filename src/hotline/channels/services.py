@@ -538,15 +538,21 @@ def intake_receive(
     now: datetime | None = None,
 ) -> Ticket:
     """Turn a gateway message into a registered ticket, or attach it to the open ticket it
-    answers; the same ``message_id`` again returns the same ticket (INTAKE-2)."""
+    answers; the same ``message_id`` again (a retry, signed afresh) returns the same ticket
+    (INTAKE-2); the same signed request again (a replay) is refused."""
     at = _now(now)
     message_id = _clean_text(message_id, field="message_id", limit=128)
     sender = phone_check(sender)
     text = _clean_text(text, field="text", limit=4000)
+    if SeenNonce.objects.filter(source=source, nonce=nonce).exists():
+        # The very same signed request again (same timestamp and signature): a replay, refused.
+        # A gateway's retry signs afresh and gets the same ticket through its message_id.
+        raise Unauthorized("重复的请求已拒绝：同一时间戳和签名只能使用一次，重试请重新签名。")
     seen = InboundMessage.objects.select_related("ticket").filter(
         source=source, message_id=message_id
     )
     if (found := seen.first()) is not None:
+        SeenNonce.objects.get_or_create(source=source, nonce=nonce, defaults={"at": at})
         return found.ticket
     channel = source if source in Channel.values else Channel.APP
     try:
