@@ -949,6 +949,34 @@ def bulletin_publish(
     )
 
 
+def bulletin_withdraw(*, actor: Any, bulletin_id: int, now: datetime | None = None) -> Bulletin:
+    """End a bulletin's validity now: the centre may withdraw any, a unit its own."""
+    at = _now(now)
+    with transaction.atomic():
+        row = Bulletin.objects.select_for_update().filter(pk=bulletin_id).first()
+        if row is None or not (
+            getattr(actor, "is_centre_staff", False)
+            or row.unit_id == getattr(actor, "unit_id", None)
+        ):
+            raise DomainError("没有找到这条信息。", code="not_found", status=404)
+        if row.valid_until <= at:
+            raise DomainError("这条信息已过有效期，无需撤回。", code="not_valid", status=409)
+        row.valid_until = max(at, row.valid_from)
+        row.save(update_fields=["valid_until"])
+    return row
+
+
+def bulletins_of(actor: Any, *, now: datetime | None = None) -> list[Bulletin]:
+    """The bulletins a staff page lists: the centre sees every one, a unit its own; those
+    still valid and those ended in the last 30 days."""
+    rows = Bulletin.objects.select_related("area", "unit").filter(
+        valid_until__gt=_now(now) - timedelta(days=30)
+    )
+    if not getattr(actor, "is_centre_staff", False):
+        rows = rows.filter(unit_id=getattr(actor, "unit_id", None))
+    return list(rows.order_by("-valid_from", "-id")[:200])
+
+
 def bulletins_current(*, public_only: bool = False, now: datetime | None = None) -> list[Bulletin]:
     """Return the information valid now, newest first."""
     at = _now(now)

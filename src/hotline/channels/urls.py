@@ -14,6 +14,7 @@ urlpatterns = [
     path("portal/follow/", views.portal_follow, name="portal_follow"),
     path("desk/ringing/", views.desk_ringing, name="desk_ringing"),
     path("desk/bulletins/", views.desk_bulletins, name="desk_bulletins"),
+    path("bulletins/", views.bulletins_page, name="bulletins"),
     re_path(r"^open311/v2/discovery" + FMT, open311.discovery, name="open311_discovery"),
     re_path(r"^open311/v2/services" + FMT, open311.services, name="open311_services"),
     re_path(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,10 +22,13 @@ from hotline.core.throttle import throttle_view
 from hotline.knowledge.search import kb_search
 from hotline.tickets.models import Ticket
 
-from .models import Rating
+from .models import Bulletin, Rating
 from .services import (
     DONE_STATES,
+    bulletin_publish,
+    bulletin_withdraw,
     bulletins_current,
+    bulletins_of,
     code_send,
     portal_rate,
     portal_reply,
@@ -263,3 +271,79 @@ def desk_ringing(request: HttpRequest) -> HttpResponse:
 def desk_bulletins(request: HttpRequest) -> HttpResponse:
     """The information valid now, beside the workstation (PUBLISH-1)."""
     return render(request, "channels/_bulletins.html", {"bulletins": bulletins_current()})
+
+
+def _local(text: str) -> Any:
+    """A ``datetime-local`` value read in the centre's time zone, or None."""
+    moment = parse_datetime((text or "").strip()[:32])
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_current_timezone())
+    return moment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulletins_page(request: HttpRequest) -> HttpResponse:
+    """Staff publish and withdraw real-time information (PUBLISH-1, PUBLISH-3): the centre and
+    every unit; it shows on the workstation and, when public, on the portal."""
+    user: Any = request.user
+    if getattr(user, "unit_id", None) is None:
+        raise PermissionDenied
+    typed: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "withdraw":
+                row = bulletin_withdraw(actor=user, bulletin_id=int(request.POST.get("id") or 0))
+                audit_record(actor=user, action="bulletin.withdraw", obj=row, request=request)
+                messages.success(request, pgettext("bulletins", "The information was withdrawn."))
+                return redirect("channels:bulletins")
+            typed = {k: request.POST.get(k, "") for k in ("kind", "title", "body", "area")}
+            typed.update(
+                valid_from=request.POST.get("valid_from", ""),
+                valid_until=request.POST.get("valid_until", ""),
+                public=bool(request.POST.get("public")),
+            )
+            start, end = _local(typed["valid_from"]), _local(typed["valid_until"])
+            if start is None or end is None:
+                raise DomainError(
+                    pgettext("bulletins", "Give the start and end of the validity period."),
+                    code="invalid_input",
+                    status=400,
+                )
+            row = bulletin_publish(
+                actor=user,
+                kind=typed["kind"],
+                title=typed["title"],
+                body=typed["body"],
+                valid_from=start,
+                valid_until=end,
+                area_code=typed["area"].strip(),
+                public=typed["public"],
+            )
+            audit_record(actor=user, action="bulletin.publish", obj=row, request=request)
+            messages.success(request, pgettext("bulletins", "The information was published."))
+            return redirect("channels:bulletins")
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", None) or str(exc))
+            status = 400
+    now = timezone.localtime()
+    if not typed:
+        typed = {
+            "valid_from": now.strftime("%Y-%m-%dT%H:%M"),
+            "valid_until": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "public": True,
+        }
+    return render(
+        request,
+        "channels/bulletins.html",
+        {
+            "rows": bulletins_of(user),
+            "kinds": Bulletin.Kind.choices,
+            "typed": typed,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
