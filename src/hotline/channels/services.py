@@ -973,7 +973,10 @@ def bulletins_of(actor: Any, *, now: datetime | None = None) -> list[Bulletin]:
         valid_until__gt=_now(now) - timedelta(days=30)
     )
     if not getattr(actor, "is_centre_staff", False):
-        rows = rows.filter(unit_id=getattr(actor, "unit_id", None))
+        unit_id = getattr(actor, "unit_id", None)
+        if unit_id is None:
+            return []
+        rows = rows.filter(unit_id=unit_id)
     return list(rows.order_by("-valid_from", "-id")[:200])
 
 
