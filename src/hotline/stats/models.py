@@ -263,7 +263,6 @@ class StoredReport(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "period_start", "period_end", "unit", "format"],
                 name="stats_storedreport_once",
-                nulls_distinct=False,
             )
         ]
 
