@@ -231,7 +231,79 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alerts": hot_topics_recent(),
         "calls": call_stats.call_figures(period)["total"],
     }
-    return render(request, "stats/dashboard.html", context)
+    context["chart_data"] = _chart_data(context["trends"], period)
+    response = render(request, "stats/dashboard.html", context)
+    response["Content-Security-Policy"] = _map_csp()
+    return response
+
+
+def _chart_data(trends: list[tuple[str, list[dict[str, Any]]]], period: sel.Period) -> Any:
+    """The data of the dashboard's ECharts trends and Leaflet map (``stats/dashboard.js``)."""
+    from django.conf import settings
+
+    return {
+        "trends": [
+            {
+                "title": str(title),
+                "keys": [str(b["key"]) for b in series],
+                "registered": [b["registered"] for b in series],
+                "replied": [b["replied"] for b in series],
+            }
+            for title, series in trends
+        ],
+        "labels": {"registered": _("Registered"), "replied": _("Replied")},
+        "map": {
+            "tiles": settings.HOTLINE_MAP_TILE_URL,
+            "attribution": settings.HOTLINE_MAP_TILE_ATTRIBUTION,
+            "areas": _map_areas(period),
+        },
+    }
+
+
+def _map_areas(period: sel.Period) -> list[dict[str, Any]]:
+    """The period's tickets by area as points: an area without coordinates counts at its
+    nearest ancestor that has some; tickets without an area are not on the map."""
+    counts = {r["key"]: r["registered"] for r in sel.breakdown(period, "area_key") if r["key"]}
+    areas = {
+        a["pk"]: a for a in Area.objects.values("pk", "name", "parent_id", "latitude", "longitude")
+    }
+    points: dict[int, dict[str, Any]] = {}
+    for key, count in counts.items():
+        area = areas.get(key)
+        seen = 0
+        while area is not None and area["latitude"] is None and seen < 8:
+            area = areas.get(area["parent_id"])
+            seen += 1
+        if area is None or area["latitude"] is None or area["longitude"] is None:
+            continue
+        point = points.setdefault(
+            area["pk"],
+            {
+                "name": area["name"],
+                "lat": float(area["latitude"]),
+                "lon": float(area["longitude"]),
+                "count": 0,
+            },
+        )
+        point["count"] += count
+    return sorted(points.values(), key=lambda p: -p["count"])
+
+
+def _map_csp() -> str:
+    """The CSP of the dashboard: the platform's own, plus the map's tile server in img-src."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    csp: str = settings.HOTLINE_CSP
+    parts = urlsplit(settings.HOTLINE_MAP_TILE_URL)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        host = parts.netloc.replace("{s}", "*")
+        if all(c not in host for c in "{} ;,'"):
+            csp = csp.replace(
+                "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{host}"
+            )
+    return csp
 
 
 def _trend_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
