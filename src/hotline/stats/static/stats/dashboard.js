@@ -14,8 +14,8 @@
         animation: false,
         // Rich-text tooltips are drawn on the canvas: no HTML with inline styles (CSP).
         tooltip: { trigger: "axis", renderMode: "richText" },
-        legend: { data: [data.labels.registered, data.labels.replied] },
-        grid: { left: 40, right: 16, top: 32, bottom: 28 },
+        legend: { top: 0, data: [data.labels.registered, data.labels.replied] },
+        grid: { left: 40, right: 16, top: 36, bottom: 28 },
         xAxis: { type: "category", data: t.keys },
         yAxis: { type: "value", minInterval: 1 },
         series: [
