@@ -227,6 +227,11 @@ SECURE_HSTS_PRELOAD = SESSION_COOKIE_SECURE
 HOTLINE_BEHIND_PROXY = env.bool("HOTLINE_BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HOTLINE_BEHIND_PROXY else None
 NINJA_NUM_PROXIES = 1 if HOTLINE_BEHIND_PROXY else 0
+# The dashboard's map tiles (stats): a tile URL template such as
+# "https://tiles.example.gov.cn/{z}/{x}/{y}.png" and its attribution. Empty: no tiles, the areas
+# show as circles on a blank map. The dashboard adds the tile server to its page's img-src.
+HOTLINE_MAP_TILE_URL = env.str("HOTLINE_MAP_TILE_URL", default="")
+HOTLINE_MAP_TILE_ATTRIBUTION = env.str("HOTLINE_MAP_TILE_ATTRIBUTION", default="")
 # Content-Security-Policy of every response (hotline.core.security): scripts and styles only
 # from the platform's own static files, no inline script, no framing.
 HOTLINE_CSP = "; ".join(

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from hotline.notifications.services import outbox_deliver
 from hotline.tickets import services as svc
 from tests.browser.test_supervision import sign_in
-from tests.factories import UserFactory
+from tests.factories import AreaFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +22,10 @@ def test_ranking_drills_down_to_the_tickets_and_the_dashboard_shows_the_month(
     browser, live_server, centre, unit, other_unit, supervisor
 ):
     agent = UserFactory(username="agent", unit=centre, roles=["agent", "reviewer"])
+    district = AreaFactory(
+        name="澜溪区", kind="district", latitude="30.250000", longitude="120.160000"
+    )
+    community = AreaFactory(name="白沙社区", kind="community", parent=district)
     numbers = []
     for unit_code in (unit.code, unit.code, other_unit.code):
         ticket = svc.ticket_register(
@@ -30,6 +34,7 @@ def test_ranking_drills_down_to_the_tickets_and_the_dashboard_shows_the_month(
             category="complaint",
             content="小区旁工地夜间施工噪音扰民",
             citizen_phone="13900007777",
+            area_code=community.code,
         )
         svc.ticket_dispatch(actor=agent, ticket=ticket, unit_code=unit_code)
         numbers.append(ticket.number)
@@ -55,7 +60,11 @@ def test_ranking_drills_down_to_the_tickets_and_the_dashboard_shows_the_month(
         expect(boss.get_by_role("heading", name="热点预警")).to_be_visible()
         figures = boss.locator(".dash-figures")
         expect(figures).to_contain_text("今日")
-        expect(boss.locator("svg.trend").first).to_be_visible()
+        # ECharts draws the trends on a canvas; Leaflet draws the areas as circles (no tiles).
+        expect(boss.locator("#dash-trend-0.charted canvas").first).to_be_visible()
+        expect(boss.locator("#dash-trend-1.charted canvas").first).to_be_visible()
+        expect(boss.locator("#dash-map.mapped.leaflet-container")).to_be_visible()
+        expect(boss.locator("#dash-map path.dash-area")).to_have_count(1)
         expect(boss.locator(".dash-ranking")).to_contain_text(unit.name)
     finally:
         for context in contexts:

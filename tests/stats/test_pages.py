@@ -208,3 +208,49 @@ def test_the_ticket_page_links_to_its_call_and_recording(
     assert (
         "rec-1.wav" not in _client(unit_officer).get(f"/tickets/{ticket.number}/").content.decode()
     )
+
+
+@pytest.mark.req("STATS-3")
+def test_the_dashboard_feeds_its_charts_and_map_through_a_json_script(agent, supervisor, settings):
+    """Issue 14 item 6: ECharts and Leaflet read the page's data from a json_script tag (no
+    inline script); an area without coordinates counts at its district; tiles come from a
+    setting, and the page's CSP lets their images in."""
+    import json
+    import re
+
+    district = AreaFactory(name="澜溪区", kind="district", latitude="30.25", longitude="120.16")
+    community = AreaFactory(name="白沙社区", parent=district)
+    for n in range(3):
+        svc.ticket_register(
+            actor=agent,
+            channel="phone",
+            category="complaint",
+            content="施工噪音扰民",
+            citizen_phone=f"139000088{n:02d}",
+            area_code=community.code,
+            now=at("2026-10-08 09:00"),
+        )
+    deliver()
+    boss = _client(supervisor)
+    page = boss.get("/stats/dashboard/", OCTOBER)
+    text = page.content.decode()
+    found = re.search(r'<script id="dash-data" type="application/json">(.*?)</script>', text)
+    assert found is not None
+    data = json.loads(found[1])
+    assert data["map"] == {
+        "tiles": "",
+        "attribution": "",
+        "areas": [{"name": "澜溪区", "lat": 30.25, "lon": 120.16, "count": 3}],
+    }
+    assert len(data["trends"]) == 2 and all(
+        len(t["keys"]) == len(t["registered"]) for t in data["trends"]
+    )
+    assert "<script>" not in text  # every script is a file
+    for src in ("vendor/echarts.min.js", "vendor/leaflet/leaflet.js", "stats/dashboard.js"):
+        assert f'src="/static/{src}"' in text
+    assert "img-src 'self' data:;" in page["Content-Security-Policy"]
+
+    settings.HOTLINE_MAP_TILE_URL = "https://{s}.tiles.example.gov.cn/{z}/{x}/{y}.png"
+    page = boss.get("/stats/dashboard/", OCTOBER)
+    assert "img-src 'self' data: https://*.tiles.example.gov.cn;" in page["Content-Security-Policy"]
+    assert "script-src 'self';" in page["Content-Security-Policy"]

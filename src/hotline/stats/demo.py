@@ -1,7 +1,15 @@
-"""The statistics' demo step: rollups of the demo tickets and six months of call records."""
+"""The statistics' demo step: six months of ticket history, rollups and call records.
+
+The tickets' demo covers the last three months. The dashboard's 12-week and 12-month trends and
+the ranking need more, so this step plays ``HISTORY`` further tickets registered 88 to 200
+days before the demo's clock, each through the tickets' services with an injected clock (the
+same stories as the tickets' demo, finished ones only), delivers what they notified, then
+rebuilds the rollups over every demo ticket.
+"""
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -13,6 +21,19 @@ from hotline.tickets.models import Ticket
 
 if TYPE_CHECKING:
     from hotline.core.demo import DemoOptions
+
+#: Historical tickets (88–200 days old): about the monthly density of the tickets' demo.
+HISTORY = 220
+#: The finished stories the history is made of, by weight.
+HISTORY_TARGETS = (
+    ("closed", 10),
+    ("archived", 5),
+    ("answered", 3),
+    ("not_accepted", 1),
+    ("explained", 1),
+    ("called_back", 1),
+    ("dissatisfied", 1),
+)
 
 AGENTS = ("agent1", "agent2", "agent3", "agent4", "agent5", "agent6")
 
@@ -46,11 +67,76 @@ def _calls(options: DemoOptions) -> int:
     return len(rows)
 
 
+def _history(options: DemoOptions, count: int = HISTORY) -> int:
+    """Play ``count`` finished tickets registered 88–200 days before the clock (once)."""
+    import contextlib
+    import json
+
+    from django.db import transaction
+
+    from hotline.accounts.models import User
+    from hotline.core.errors import DomainError
+    from hotline.directory.models import Area, Unit
+    from hotline.notifications.services import outbox_deliver
+    from hotline.tickets import demo as tdemo
+    from hotline.tickets import services as svc
+
+    now = options.now
+    if Ticket.objects.filter(registered_at__lt=now - timedelta(days=95)).exists():
+        return 0
+    requests = json.loads(tdemo.REQUESTS.read_text(encoding="utf-8"))
+    units = {u.code: u for u in Unit.objects.filter(code__in={r["unit"] for r in requests})}
+    people = {u.username: u for u in User.objects.filter(unit__kind="centre")}
+    if not units or "agent" not in people:
+        return 0
+    clerks = tdemo._clerks(set(units))
+    areas = list(Area.objects.filter(kind__in=["community", "village"]).order_by("code"))
+    rng = random.Random(1406)  # noqa: S311  (deterministic demo data, not security)
+    targets = [t for t, weight in HISTORY_TARGETS for _ in range(weight)]
+    made = 0
+    for i in range(count):
+        target = targets[i % len(targets)]
+        request = requests[rng.randrange(len(requests))]
+        unit = units[request["unit"]]
+        area = rng.choice(areas) if areas else None
+        place = f"{area.name}{rng.randint(1, 40)}幢" if area else "小区"
+        start = tdemo._working_hours(now - timedelta(days=rng.uniform(88, 200)), rng)
+        end = start + timedelta(days=rng.uniform(2, 9))
+        with transaction.atomic():
+            ticket = svc.ticket_register(
+                actor=people["agent"],
+                channel=rng.choice(["phone"] * 6 + ["web", "wechat", "sms", "app"]),
+                category=request["category"],
+                content=request["content"].format(place=place),
+                citizen_phone=f"1390001{i:04d}",
+                address=f"江州市澜溪区{place}" if area else "",
+                area_code=area.code if area else None,
+                now=start,
+            )
+            with contextlib.suppress(DomainError):
+                story = tdemo._Story(ticket, start, end, tdemo.STEPS[target])
+                tdemo._play(target, story, people, clerks[unit.code], unit, rng)
+        made += 1
+    quiet = logging.getLogger("hotline.notifications")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
+    try:
+        outbox_deliver(now=now, limit=100_000)
+    finally:
+        quiet.setLevel(level)
+    return made
+
+
 def stats_demo(options: DemoOptions) -> list[str]:
-    """Rebuild the rollups over the demo tickets and add the calls (``StatsConfig.demo_loader``)."""
+    """Play six months of history, rebuild the rollups over the demo tickets and add the calls
+    (``StatsConfig.demo_loader``)."""
+    history = _history(options)
     first = Ticket.objects.order_by("registered_at").first()
     done = {"tickets": 0, "rollups": 0}
     if first is not None:
         done = rollup_rebuild(local_day(first.registered_at), local_day(options.now))
     calls = _calls(options)
-    return [f"Statistics: {done['tickets']} tickets rolled up, {calls} call records."]
+    return [
+        f"Statistics: {history} historical tickets, {done['tickets']} tickets rolled up, "
+        f"{calls} call records."
+    ]

@@ -228,3 +228,48 @@ class HotTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.detected_on} {self.area_name} {'/'.join(self.terms)}"
+
+
+def _report_path(instance: StoredReport, filename: str) -> str:
+    return f"reports/{instance.period_start:%Y}/{filename}"
+
+
+class StoredReport(models.Model):
+    """A generated periodic report (STATS-2), stored for download (``archive.py``).
+
+    The worker writes the reports that fell due (``archive.reports_due``); the reports page
+    writes one on demand. One row per kind, period, unit and format: a new generation replaces
+    the file.
+    """
+
+    kind = models.CharField(max_length=16)  # reports.KINDS
+    period = models.CharField(max_length=16)  # as given: 2026-W41, 2026-10, 2026-Q4, 2026-H2, 2026
+    period_start = models.DateField()
+    period_end = models.DateField()
+    unit = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # None: every unit (the centre's report)
+    format = models.CharField(max_length=4)  # xlsx | pdf
+    file = models.FileField(upload_to=_report_path, max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    generated_at = models.DateTimeField(default=timezone.now)
+    on_demand = models.BooleanField(default=False)
+
+    objects: ClassVar[models.Manager[StoredReport]] = models.Manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-period_start", "kind", "unit_id", "format"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end", "unit", "format"],
+                name="stats_storedreport_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} {self.format}"
+
+    @property
+    def filename(self) -> str:
+        who = self.unit.code if self.unit is not None else "all"
+        return f"{self.kind}-{self.period}-{who}.{self.format}"

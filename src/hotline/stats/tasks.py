@@ -20,3 +20,12 @@ def detect_hot_topics() -> None:
     from hotline.stats.alerts import hot_topics_detect
 
     hot_topics_detect()
+
+
+@db_periodic_task(crontab(minute="30", hour="17"))  # type: ignore[untyped-decorator]
+def generate_reports() -> None:
+    """Daily at 17:30 UTC (01:30 Asia/Shanghai; Huey's crontab runs in UTC): the periodic
+    reports that fell due, stored for download (STATS-2)."""
+    from hotline.stats.archive import reports_generate_due
+
+    reports_generate_due()

@@ -13,11 +13,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from hotline.core.categories import Category
 from hotline.directory.models import Area, Unit
@@ -231,7 +231,79 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alerts": hot_topics_recent(),
         "calls": call_stats.call_figures(period)["total"],
     }
-    return render(request, "stats/dashboard.html", context)
+    context["chart_data"] = _chart_data(context["trends"], period)
+    response = render(request, "stats/dashboard.html", context)
+    response["Content-Security-Policy"] = _map_csp()
+    return response
+
+
+def _chart_data(trends: list[tuple[str, list[dict[str, Any]]]], period: sel.Period) -> Any:
+    """The data of the dashboard's ECharts trends and Leaflet map (``stats/dashboard.js``)."""
+    from django.conf import settings
+
+    return {
+        "trends": [
+            {
+                "title": str(title),
+                "keys": [str(b["key"]) for b in series],
+                "registered": [b["registered"] for b in series],
+                "replied": [b["replied"] for b in series],
+            }
+            for title, series in trends
+        ],
+        "labels": {"registered": _("Registered"), "replied": _("Replied")},
+        "map": {
+            "tiles": settings.HOTLINE_MAP_TILE_URL,
+            "attribution": settings.HOTLINE_MAP_TILE_ATTRIBUTION,
+            "areas": _map_areas(period),
+        },
+    }
+
+
+def _map_areas(period: sel.Period) -> list[dict[str, Any]]:
+    """The period's tickets by area as points: an area without coordinates counts at its
+    nearest ancestor that has some; tickets without an area are not on the map."""
+    counts = {r["key"]: r["registered"] for r in sel.breakdown(period, "area_key") if r["key"]}
+    areas = {
+        a["pk"]: a for a in Area.objects.values("pk", "name", "parent_id", "latitude", "longitude")
+    }
+    points: dict[int, dict[str, Any]] = {}
+    for key, count in counts.items():
+        area = areas.get(key)
+        seen = 0
+        while area is not None and area["latitude"] is None and seen < 8:
+            area = areas.get(area["parent_id"])
+            seen += 1
+        if area is None or area["latitude"] is None or area["longitude"] is None:
+            continue
+        point = points.setdefault(
+            area["pk"],
+            {
+                "name": area["name"],
+                "lat": float(area["latitude"]),
+                "lon": float(area["longitude"]),
+                "count": 0,
+            },
+        )
+        point["count"] += count
+    return sorted(points.values(), key=lambda p: -p["count"])
+
+
+def _map_csp() -> str:
+    """The CSP of the dashboard: the platform's own, plus the map's tile server in img-src."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    csp: str = settings.HOTLINE_CSP
+    parts = urlsplit(settings.HOTLINE_MAP_TILE_URL)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        host = parts.netloc.replace("{s}", "*")
+        if all(c not in host for c in "{} ;,'"):
+            csp = csp.replace(
+                "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{host}"
+            )
+    return csp
 
 
 def _trend_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -278,3 +350,86 @@ def call_figures(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "stats/calls.html", context)
+
+
+def _reports_visible(user: Any) -> Any:
+    """The stored reports ``user`` may download: every one, or the user's unit's own."""
+    from hotline.stats.models import StoredReport
+
+    stored = StoredReport.objects.select_related("unit")
+    if sel.stats_read_all(user):
+        return stored
+    units = list(sel.units_visible(user))
+    if not units:
+        return None
+    return stored.filter(unit__in=units)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports(request: HttpRequest) -> HttpResponse:
+    """The stored periodic reports (STATS-2): list, download, and generate one on demand.
+
+    Supervisors and centre administrators see every report and generate any; a unit's staff
+    see and generate their own unit's reports only.
+    """
+    from hotline.stats import archive
+    from hotline.stats.reports import KINDS, TITLES, PeriodError
+
+    user: Any = request.user
+    visible = _reports_visible(user)
+    if visible is None:
+        return _forbidden(request)
+    read_all = sel.stats_read_all(user)
+    units = list(sel.units_visible(user))
+    error = ""
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        period = request.POST.get("period", "").strip()[:16]
+        fmt = request.POST.get("format", "")
+        code = request.POST.get("unit", "").strip()[:32]
+        unit = next((u for u in units if u.code == code), None)
+        if not read_all:
+            unit = units[0]
+        elif code and unit is None:
+            error = _("Unknown unit.")
+        if kind not in KINDS or fmt not in archive.FORMATS:
+            error = _("Choose a kind and a format.")
+        if not error:
+            try:
+                archive.report_store(kind, period, fmt, unit, on_demand=True)
+            except (PeriodError, ValueError):
+                error = _("Not a period of that kind: %(period)s") % {"period": period}
+        if not error:
+            return redirect("stats:reports")
+    page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "titles": TITLES,
+        "kinds": [(k, TITLES[k]) for k in KINDS],
+        "units": units if read_all else [],
+        "read_all": read_all,
+        "error": error,
+        "default_period": f"{timezone.localdate():%Y-%m}",
+    }
+    return render(request, "stats/reports.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """One stored report's file, to those who may see it."""
+    visible = _reports_visible(request.user)
+    if visible is None:
+        return _forbidden(request)
+    stored = visible.filter(pk=pk).first()
+    if stored is None:
+        raise Http404
+    kind = (
+        "application/pdf"
+        if stored.format == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.filename, content_type=kind
+    )
