@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
-ASSETS := src/hotline/static/vendor/htmx.min.js
+ASSETS := src/hotline/static/vendor/htmx.min.js src/hotline/static/vendor/leaflet/leaflet.js.map
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-$(ASSETS): package.json package-lock.json scripts/build-assets.mjs
+$(ASSETS) &: package.json package-lock.json scripts/build-assets.mjs
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 
