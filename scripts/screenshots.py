@@ -33,7 +33,7 @@ from playwright.sync_api import Page, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "var" / "screenshots"
-PASSWORD = "hotline-demo-2026"
+PASSWORD = "hotline-demo-2026"  # noqa: S105 - the documented demo password
 ROLES = [
     "agent",
     "reviewer",
@@ -65,9 +65,9 @@ def demo_server() -> Iterator[str]:
     log = (var_dir / "server.log").open("w")
     for args in (["migrate", "-v0"], ["demo-data", "--tickets", "120"]):
         print("hotline", *args, flush=True)
-        subprocess.run([HOTLINE, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([HOTLINE, *args], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
     port = free_port()
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603
         [HOTLINE, "serve", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=log,
@@ -77,7 +77,7 @@ def demo_server() -> Iterator[str]:
     try:
         for _ in range(120):
             try:
-                urllib.request.urlopen(f"{url}/login/", timeout=2)
+                urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310 - our http URL
                 break
             except OSError:
                 if server.poll() is not None:
