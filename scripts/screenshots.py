@@ -135,8 +135,10 @@ def shoot(url: str, roles: list[str]) -> list[str]:
         for lang, folder in LANGUAGES.items():
             (OUT / folder).mkdir(parents=True, exist_ok=True)
             for role in roles:
+                # The browser's own widgets (the file input) follow its locale.
                 context = browser.new_context(
-                    viewport={"width": 1366, "height": 768}, locale="en-US"
+                    viewport={"width": 1366, "height": 768},
+                    locale="zh-CN" if lang == "zh-hans" else "en-US",
                 )
                 host = urlsplit(url).hostname or "127.0.0.1"
                 context.add_cookies(
