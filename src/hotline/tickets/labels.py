@@ -84,6 +84,8 @@ CLOCKS: dict[str, Any] = {
     "evaluation": pgettext_lazy("clock", "Evaluation at once"),
     "filing": pgettext_lazy("clock", "Filing returned"),
     "tell_citizen": pgettext_lazy("clock", "Telling the citizen of the extension"),
+    "kb_update": pgettext_lazy("clock", "Knowledge base update"),
+    "reminder": pgettext_lazy("clock", "Answer to a reminder notice"),
 }
 
 

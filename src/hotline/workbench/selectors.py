@@ -25,13 +25,13 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from hotline.accounts.scope import scope_to_units
 from hotline.callbacks.models import DueCallback, DueState
 from hotline.citizens.models import Citizen
 from hotline.directory.models import Area, ResponsibilityItem, Unit
 from hotline.notifications.models import InboxItem
+from hotline.policy import labels as policy_labels
 from hotline.policy.deadline import PolicyInputError, deadline_answer
 from hotline.policy.profiles import escalation_kinds, load_profile
 from hotline.policy.services import calendar_current
@@ -479,18 +479,7 @@ def limits_preview(
 
 def _limit_text(unit: object, length: int | None) -> str:
     """Return a limit as people read it ("15个工作日", "15 working days")."""
-    key = str(unit)
-    if length is not None:
-        if key == "working_days":
-            return ngettext("%(n)s working day", "%(n)s working days", length) % {"n": length}
-        if key == "calendar_days":
-            return ngettext("%(n)s calendar day", "%(n)s calendar days", length) % {"n": length}
-        if key == "hours":
-            return ngettext("%(n)s hour", "%(n)s hours", length) % {"n": length}
-        if key == "minutes":
-            return ngettext("%(n)s minute", "%(n)s minutes", length) % {"n": length}
-    words = {"none": _("no limit"), "at_once": _("at once"), "same_day": _("the same day")}
-    return str(words.get(key, key))
+    return policy_labels.limit_text(unit, length)
 
 
 def not_accepted_reasons() -> list[Any]:
