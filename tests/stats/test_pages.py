@@ -254,3 +254,19 @@ def test_the_dashboard_feeds_its_charts_and_map_through_a_json_script(agent, sup
     page = boss.get("/stats/dashboard/", OCTOBER)
     assert "img-src 'self' data: https://*.tiles.example.gov.cn;" in page["Content-Security-Policy"]
     assert "script-src 'self';" in page["Content-Security-Policy"]
+
+
+@pytest.mark.req("STATS-4")
+def test_a_unit_that_received_nothing_is_listed_after_the_ranked_units_unranked(
+    flow, unit, other_unit, supervisor
+):
+    """A unit with no ticket in the period has nothing to be scored on: it must not top the
+    ranking with the untouched maximum score."""
+    from hotline.stats import selectors as sel
+
+    flow(unit.code, "2026-10-08 09:00")
+    deliver()
+    rows = sel.ranking(sel.Period(date(2026, 10, 1), date(2026, 10, 31)), [unit, other_unit])
+    assert [(r["unit"], r["rank"]) for r in rows] == [(unit.code, 1), (other_unit.code, None)]
+    text = _client(supervisor).get("/stats/ranking/", OCTOBER).content.decode()
+    assert text.index(f'id="rank-{unit.code}"') < text.index(f'id="rank-{other_unit.code}"')

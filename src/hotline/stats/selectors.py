@@ -175,16 +175,22 @@ def fact_tickets(period: Period, unit: Unit | None, indicator: str) -> QuerySet[
 def ranking(period: Period, units: list[Unit], now: datetime | None = None) -> list[dict[str, Any]]:
     """Return ``unit_figures`` ranked by score (highest first), each row with its ``rank``.
 
-    Equal scores share a rank (competition ranking: 1, 2, 2, 4); ties are listed by code.
+    Equal scores share a rank (competition ranking: 1, 2, 2, 4); ties are listed by code. A
+    unit that received nothing in the period has no figures to score it on: it is listed after
+    the ranked units, by code, with ``rank`` None (its score would be the untouched maximum).
     """
-    rows = sorted(unit_figures(period, units, now=now), key=lambda r: (-r["score"], r["unit"]))
+    figures = unit_figures(period, units, now=now)
+    rows = sorted((r for r in figures if r["received"]), key=lambda r: (-r["score"], r["unit"]))
+    idle = sorted((r for r in figures if not r["received"]), key=lambda r: r["unit"])
     previous: float | None = None
     rank = 0
     for position, row in enumerate(rows, start=1):
         if row["score"] != previous:
             rank, previous = position, row["score"]
         row["rank"] = rank
-    return rows
+    for row in idle:
+        row["rank"] = None
+    return rows + idle
 
 
 def trend(period: Period, by: str, unit: Unit | None = None) -> list[dict[str, Any]]:

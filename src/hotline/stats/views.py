@@ -215,7 +215,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "figures": sel.centre_figures(period),
         "lights": _lights(now),
-        "ranking": sel.ranking(month, list(sel.units_visible(user)), now=now)[:10],
+        "ranking": [
+            r
+            for r in sel.ranking(month, list(sel.units_visible(user)), now=now)
+            if r["rank"] is not None
+        ][:10],
         "trends": [
             (_("By week (12 weeks)"), _trend_bars(sel.trend(weeks_back, "week"))),
             (_("By month (12 months)"), _trend_bars(sel.trend(year_back, "month"))),
