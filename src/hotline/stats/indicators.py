@@ -23,7 +23,7 @@ class Indicator:
 
 #: Every indicator, counts first, in the order of the screens and reports.
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("registered", _("Registered"), "count"),
+    Indicator("registered", pgettext_lazy("count", "Registered"), "count"),
     Indicator("accepted", _("Accepted"), "count"),
     Indicator("rejected", _("Not accepted"), "count"),
     Indicator("navigated", _("Navigation help"), "count"),
