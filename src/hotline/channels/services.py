@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
 from hotline.accounts.models import User, UserRole
+from hotline.citizens.phones import phone_normalise_or_none
 from hotline.core.errors import DomainError, InvalidInput, NotFound
 from hotline.directory.models import Area, Unit
 from hotline.notifications.models import OutboxMessage
@@ -66,7 +67,6 @@ CODE_MAX_FAILURES = 5
 #: At most this many one-time codes to one phone per hour (throttle per phone).
 CODES_PER_PHONE_PER_HOUR = 5
 SIGNATURE_SKEW = timedelta(minutes=5)
-PHONE_RE = re.compile(r"^\+?\d{5,20}$")
 NUMBER_RE = re.compile(r"\b(\d{8}-\d{6})\b")
 _QUERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -93,11 +93,12 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = True) ->
 
 
 def phone_check(phone: str) -> str:
-    """Return the phone number cleaned of spaces and dashes, or refuse it."""
-    cleaned = re.sub(r"[\s-]", "", phone or "")
-    if not PHONE_RE.match(cleaned):
+    """Return the number in the citizens' stored form (the centre's one normaliser,
+    ``citizens.phones``), or refuse it with the portal's message."""
+    stored = phone_normalise_or_none(phone)
+    if stored is None:
         raise InvalidInput(pgettext("portal", "Please enter a valid mobile number."))
-    return cleaned
+    return stored
 
 
 # ----------------------------------------------------------------------------- actors
