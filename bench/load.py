@@ -13,7 +13,11 @@ clerks at their inbox signing for and replying) twice with the same users and du
 
 and prints requests per second, p50/p95/p99 and failures per action for both.
 
-    .venv/bin/python bench/load.py [--users 20] [--spawn-rate 5] [--duration 30]
+    .venv/bin/python bench/load.py [--users 100] [--spawn-rate 10] [--duration 60] [--think 3,10]
+
+``--think`` is what separates a person from a script: an agent on a call talks and types for a
+few seconds between two requests (default 3 to 10 s; a unit clerk reads twice as long). A
+smaller think time (``--think 0.5,1.5``) turns the users into a throughput probe.
 
 Keep it short on a shared machine; the figures are only as good as the machine is quiet.
 """
@@ -172,9 +176,12 @@ def _print(runs: dict[str, dict[str, dict[str, str]]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--spawn-rate", type=float, default=5)
-    parser.add_argument("--duration", type=int, default=30, help="seconds per run")
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--duration", type=int, default=60, help="seconds per run")
+    parser.add_argument(
+        "--think", default="3,10", help="MIN,MAX seconds between an agent's requests"
+    )
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per web")
     parser.add_argument("--keep", action="store_true", help="keep the stack's folder (logs)")
     args = parser.parse_args()
@@ -218,6 +225,7 @@ def main() -> None:
             HOTLINE_LOAD_AGENT_TOKEN=tokens["agent"],
             HOTLINE_LOAD_CLERK_TOKEN=tokens["handler1"],
             HOTLINE_LOAD_UNIT="ZJJ",
+            HOTLINE_LOAD_THINK=args.think,
         )
         procs.start("worker", [*HOTLINE, "worker"], envs["a"])
         ports = {name: free_port() for name in envs}
@@ -249,7 +257,11 @@ def main() -> None:
         warm = argparse.Namespace(**{**vars(args), "duration": 8})
         _locust(f"http://127.0.0.1:{nginx_port}", warm, load_env, tmp / "warm-up")
         runs = {}
-        print(f"single: {args.users} users for {args.duration} s against one web", flush=True)
+        print(
+            f"single: {args.users} users (think {args.think} s) for {args.duration} s"
+            " against one web",
+            flush=True,
+        )
         _locust(f"http://127.0.0.1:{ports['a']}", args, load_env, tmp / "single")
         runs["single"] = _stats(tmp / "single")
         print("cluster: the same through nginx in front of two webs", flush=True)

@@ -1,9 +1,11 @@
 """The shift mix of bench/load.py: agents at the desk and unit clerks at their inbox.
 
 Environment: ``HOTLINE_LOAD_AGENT_TOKEN``, ``HOTLINE_LOAD_CLERK_TOKEN`` (API tokens of an agent
-and of a handler of ``HOTLINE_LOAD_UNIT``). Every request is named by its action, so the
-statistics come out per action. Kept in its own folder: Locust puts the locustfile's folder
-on ``sys.path``, and ``bench/calendar.py`` would shadow the standard library there.
+and of a handler of ``HOTLINE_LOAD_UNIT``) and ``HOTLINE_LOAD_THINK`` ("MIN,MAX" seconds an agent
+talks or types between two requests; a clerk reads twice as long). Every request is named by
+its action, so the statistics come out per action. Kept in its own folder: Locust puts the
+locustfile's folder on ``sys.path``, and ``bench/calendar.py`` would shadow the standard library
+there.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from locust import HttpUser, between, task
 
 QUERIES = ["社保卡补办", "电梯困人", "噪音扰民", "公积金提取", "停水通知", "物业费", "医保报销"]
 UNIT = os.environ.get("HOTLINE_LOAD_UNIT", "ZJJ")
+THINK_MIN, THINK_MAX = (float(s) for s in os.environ.get("HOTLINE_LOAD_THINK", "3,10").split(","))
 
 
 class Agent(HttpUser):
@@ -22,7 +25,7 @@ class Agent(HttpUser):
     dispatch, glance at the lists."""
 
     weight = 3
-    wait_time = between(0.5, 1.5)
+    wait_time = between(THINK_MIN, THINK_MAX)
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Bearer {os.environ['HOTLINE_LOAD_AGENT_TOKEN']}"
@@ -63,7 +66,7 @@ class Clerk(HttpUser):
     """A unit clerk: the inbox, then sign for and reply to what arrived."""
 
     weight = 1
-    wait_time = between(1, 3)
+    wait_time = between(2 * THINK_MIN, 2 * THINK_MAX)
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Bearer {os.environ['HOTLINE_LOAD_CLERK_TOKEN']}"
