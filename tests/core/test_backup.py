@@ -135,3 +135,43 @@ def test_a_damaged_backup_is_refused_before_anything_changes(places):
     with pytest.raises(CommandError, match="damaged"):
         run("restore", str(target), "--force")
     assert Ticket.objects.count() == count
+
+
+def test_a_root_owned_key_file_is_left_to_the_operator_with_the_command_to_copy_it(
+    places, monkeypatch
+):
+    """docs/deploy.md: /etc/hotline/secret_key belongs to root and the service user runs the
+    restore. The data comes back; the operator is told which file to copy where."""
+    demo_data_load(tickets=2)
+    target = places / "backup"
+    run("backup", str(target))
+    before = timelines()
+    call_command("flush", interactive=False, verbosity=0)
+    key = places / "etc" / "secret_key"
+    key.write_text("a-new-installation-key")
+
+    def refuse(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    # The tests run as root, who may write anywhere: the refusal a service user meets.
+    monkeypatch.setattr("hotline.core.backup.shutil.copyfile", refuse)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("restore", str(target), stdout=out, stderr=err)
+
+    assert "restored" in out.getvalue()
+    assert timelines() == before
+    assert key.read_text() == "a-new-installation-key"
+    assert f"install -o root -g hotline -m 640 {target / 'secret_key'} {key}" in err.getvalue()
+
+
+def test_the_same_key_is_not_copied_again(places):
+    demo_data_load(tickets=1)
+    target = places / "backup"
+    run("backup", str(target))
+    call_command("flush", interactive=False, verbosity=0)
+    key = places / "etc" / "secret_key"
+    key.chmod(0o640)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("restore", str(target), stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    assert key.stat().st_mode & 0o777 == 0o640  # untouched: the operator's mode stays

@@ -61,6 +61,9 @@ class RestoreResult:
     database_format: str
     rows: int
     files: int
+    # Where the backup's secret key could not be put back (the operators' file, e.g.
+    # /etc/hotline/secret_key owned by root): the path the operator must copy it to.
+    key_left_to_operator: Path | None = None
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -264,12 +267,25 @@ def backup_restore(source: Path, *, force: bool = False) -> RestoreResult:
     # index directory without its follow state on the next search or `hotline kb-follow`).
     (Path(settings.KB_INDEX_DIR) / "follow.json").unlink(missing_ok=True)
     key_path: Path | None = settings.HOTLINE_SECRET_KEY_PATH
-    if (source / "secret_key").is_file() and key_path is not None:
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / "secret_key", key_path)
-        key_path.chmod(0o600)
-        files += 1
-    return RestoreResult(database_format=database["format"], rows=rows, files=files)
+    left: Path | None = None
+    backup_key = source / "secret_key"
+    if backup_key.is_file() and key_path is not None and not _same_content(backup_key, key_path):
+        try:
+            key_path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(backup_key, key_path)
+            key_path.chmod(0o600)
+            files += 1
+        except PermissionError:
+            # A production key file belongs to root (docs/deploy.md); the service user
+            # restores the data and tells the operator which file to copy.
+            left = key_path
+    return RestoreResult(
+        database_format=database["format"], rows=rows, files=files, key_left_to_operator=left
+    )
+
+
+def _same_content(source: Path, target: Path) -> bool:
+    return target.is_file() and target.read_bytes() == source.read_bytes()
 
 
 def _restore_sqlite(path: Path) -> int:

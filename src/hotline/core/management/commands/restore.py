@@ -31,3 +31,10 @@ class Command(BaseCommand):
             f"restored {result.database_format} ({result.rows} rows) and {result.files} files; "
             "run `hotline audit verify` to check the audit log"
         )
+        if result.key_left_to_operator is not None:
+            source = options["directory"] / "secret_key"
+            self.stderr.write(
+                f"The backup's secret key differs from {result.key_left_to_operator}, which "
+                f"this user may not write. As root, copy it before starting the services: "
+                f"install -o root -g hotline -m 640 {source} {result.key_left_to_operator}"
+            )
