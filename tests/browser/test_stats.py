@@ -61,7 +61,8 @@ def test_ranking_drills_down_to_the_tickets_and_the_dashboard_shows_the_month(
         figures = boss.locator(".dash-figures")
         expect(figures).to_contain_text("今日")
         # ECharts draws the trends on a canvas; Leaflet draws the areas as circles (no tiles).
-        expect(boss.locator("#dash-trend-0.charted canvas").first).to_be_visible()
+        # Parsing ECharts (1 MB) takes seconds on a busy 2-core machine.
+        expect(boss.locator("#dash-trend-0.charted canvas").first).to_be_visible(timeout=20_000)
         expect(boss.locator("#dash-trend-1.charted canvas").first).to_be_visible()
         expect(boss.locator("#dash-map.mapped.leaflet-container")).to_be_visible()
         expect(boss.locator("#dash-map path.dash-area")).to_have_count(1)

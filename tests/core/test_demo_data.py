@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from hotline.accounts.models import User
@@ -46,11 +48,20 @@ def counts() -> tuple[int, ...]:
     )
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """Load the demo once for the module inside a transaction rolled back at its end; each
+    test runs in a savepoint of it (``db``), so what one test changes the next never sees."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("demo_data", "--tickets", "40", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db) -> str:
-    out = io.StringIO()
-    call_command("demo_data", "--tickets", "40", stdout=out)
-    return out.getvalue()
+def demo(demo_loaded: str, db: None) -> str:
+    return demo_loaded
 
 
 def test_demo_district_is_big_enough(demo):
