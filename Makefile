@@ -7,6 +7,9 @@ STAMP := $(VENV)/.install-stamp
 ASSETS := src/hotline/static/vendor/htmx.min.js src/hotline/static/vendor/leaflet/leaflet.js.map
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); one file's tests stay in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: install demo test lint types pytest pytest-pg lock messages clean
 
@@ -40,12 +43,12 @@ types:
 	$(BIN)/mypy
 
 pytest:
-	env -u HOTLINE_DATABASE_URL $(BIN)/pytest
+	env -u HOTLINE_DATABASE_URL $(PYTEST)
 
 pytest-pg:
 	@if [ -n "$$HOTLINE_TEST_DATABASE_URL" ]; then \
 	  echo "== tests on PostgreSQL =="; \
-	  HOTLINE_DATABASE_URL="$$HOTLINE_TEST_DATABASE_URL" $(BIN)/pytest; \
+	  HOTLINE_DATABASE_URL="$$HOTLINE_TEST_DATABASE_URL" $(PYTEST); \
 	else \
 	  echo "HOTLINE_TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)."; \
 	fi

@@ -3,10 +3,30 @@ an officer of another unit (the outsider), and a unit administrator with a sub-u
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from hotline.directory.models import Unit
 from tests.factories import UnitFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Under ``pytest -n`` (make test), each worker process keeps its uploads, reports and
+    search index in a folder of its own: two workers never share a tantivy index's lock."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    from django.conf import settings
+
+    root: Path = tmp_path_factory.mktemp("worker-var")
+    saved = settings.MEDIA_ROOT, settings.KB_INDEX_DIR
+    settings.MEDIA_ROOT, settings.KB_INDEX_DIR = root / "media", root / "kb-index"
+    yield
+    settings.MEDIA_ROOT, settings.KB_INDEX_DIR = saved
 
 
 @pytest.fixture
