@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from hotline.channels.models import Peer
 from hotline.citizens.phones import InvalidPhone, phone_normalise
 from hotline.core.categories import Category
 from hotline.core.edge import EdgeFormMixin
@@ -365,6 +366,15 @@ class CallbackForm(EdgeFormMixin, forms.Form):
 class TransferForm(EdgeFormMixin, forms.Form):
     platform = forms.CharField(label=_("Platform transferred to"), max_length=100)
     note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        peers = list(Peer.objects.filter(active=True).values_list("name", flat=True))
+        if peers:
+            self.fields["platform"].help_text = _(
+                "Connected platforms receive the ticket itself: %(names)s. Any other name is "
+                "only recorded."
+            ) % {"names": "、".join(peers)}
 
 
 # Issue 12 part 2. Forms whose choices depend on the ticket set ``needs_ticket``.

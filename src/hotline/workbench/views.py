@@ -25,6 +25,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hotline.channels.models import Peer
+from hotline.channels.services import transfer_out
 from hotline.citizens.access import citizen_search_for_user
 from hotline.core.errors import DomainError, NotFound
 from hotline.directory.models import Area, ResponsibilityItem, Unit
@@ -575,6 +577,17 @@ def _svc_decide(user: Any, t: Ticket, d: dict[str, Any], form: Any) -> Any:
 
 
 #: Each action: its form and the one service call it makes.
+def _transfer(actor: Any, ticket: Ticket, data: dict[str, Any]) -> None:
+    """DISPATCH-6: a platform connected as a peer receives the ticket itself (and answers its
+    own number); any other platform (110, 119 …) is recorded by name."""
+    if Peer.objects.filter(name=data["platform"], active=True).exists():
+        transfer_out(actor=actor, ticket=ticket, peer_name=data["platform"], note=data["note"])
+    else:
+        svc.ticket_transfer(
+            actor=actor, ticket=ticket, platform=data["platform"], note=data["note"]
+        )
+
+
 ACTIONS: dict[str, tuple[type[Any], Callable[[Any, Ticket, dict[str, Any], Any], Any]]] = {
     "reject": (f.RejectForm, _svc_reject),
     "answer": (f.AnswerForm, _svc_answer),
@@ -628,12 +641,7 @@ ACTIONS: dict[str, tuple[type[Any], Callable[[Any, Ticket, dict[str, Any], Any],
     ),
     "redo": (f.NoteForm, lambda u, t, d, _f: svc.ticket_redo(actor=u, ticket=t, note=d["note"])),
     "close": (f.NoteForm, lambda u, t, d, _f: svc.ticket_close(actor=u, ticket=t, note=d["note"])),
-    "transfer": (
-        f.TransferForm,
-        lambda u, t, d, _f: svc.ticket_transfer(
-            actor=u, ticket=t, platform=d["platform"], note=d["note"]
-        ),
-    ),
+    "transfer": (f.TransferForm, lambda u, t, d, _f: _transfer(u, t, d)),
     "reopen": (
         f.NoteForm,
         lambda u, t, d, _f: svc.ticket_reopen(actor=u, ticket=t, note=d["note"]),
