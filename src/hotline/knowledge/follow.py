@@ -7,10 +7,13 @@ machine keeps its own index directory (``HOTLINE_KB_INDEX_DIR``) and, beside it,
 (gaps). :func:`follow` applies what is new by re-reading those articles from the database, so
 applying a change twice is harmless and the order of changes does not matter.
 
-Who calls it on a machine: ``hotline kb-follow`` (a loop, one query a second), the web process
+Who calls it on a machine: ``hotline kb-follow`` (a loop, one query a second), the process
+that committed a small change right after the commit (:func:`follow_now`), the web process
 before a search (:func:`follow_if_due`, at most once per ``HOTLINE_KB_FOLLOW_SECONDS`` per
-process, never waiting for another process that is applying), the worker's index task, and
-``hotline serve`` on start. An index directory without ``follow.json`` (a fresh machine, or one
+process, never waiting for another process that is applying), the worker's tasks, and
+``hotline serve`` on start. Applying never computes an embedding (decision 0010): a change row
+re-indexes the article with the vector cached for it, if any; a ``vectors`` row, written by the
+worker's embedding pass, only brings the article's new vector into the vector store. An index directory without ``follow.json`` (a fresh machine, or one
 that was away longer than :data:`RETENTION`) is rebuilt from the database first.
 
 Gaps: ids come from a sequence and are taken when a row is inserted, not when its transaction

@@ -170,9 +170,9 @@ def _check(action: str, article: Article) -> None:
 
 def index_after_commit(article_ids: list[int]) -> None:
     """Record the index change of ``article_ids`` in this transaction (every machine's index
-    follows it, ``follow.py``). Once the transaction commits, this process applies it to its
-    machine's index lexically (unless another process of the machine is applying already:
-    that one picks it up) and queues the worker's embedding pass (decision 0010)."""
+    follows it, ``follow.py``). Once the transaction commits, this process applies a small
+    change to its machine's index lexically (unless another process of the machine is applying
+    already: that one picks it up) and queues the worker's embedding pass (decision 0010)."""
     ids = sorted(set(article_ids))
     if not ids:
         return
@@ -184,11 +184,18 @@ def index_after_commit(article_ids: list[int]) -> None:
         from hotline.knowledge.follow import follow_now
         from hotline.knowledge.tasks import kb_index_articles
 
-        follow_now()
+        if len(ids) <= FOLLOW_NOW_MAX:
+            follow_now()
         kb_index_articles(ids)
 
     _on_commit(_apply)
 
+
+#: A change of up to this many articles is applied to this machine's index by the committing
+#: process itself (milliseconds a few); a bulk import is left to the machine's follower
+#: (``hotline kb-follow``, within a second) so that the request does not wait for it and the
+#: next request's import overlaps with its indexing.
+FOLLOW_NOW_MAX = 200
 
 # Tests run inside one transaction that never commits; they call the hook at once instead.
 _on_commit = transaction.on_commit
