@@ -13,7 +13,9 @@ before a search (:func:`follow_if_due`, at most once per ``HOTLINE_KB_FOLLOW_SEC
 process, never waiting for another process that is applying), the worker's tasks, and
 ``hotline serve`` on start. Applying never computes an embedding (decision 0010): a change row
 re-indexes the article with the vector cached for it, if any; a ``vectors`` row, written by the
-worker's embedding pass, only brings the article's new vector into the vector store. An index directory without ``follow.json`` (a fresh machine, or one
+worker's embedding pass, only brings the article's new vector into the vector store.
+
+An index directory without ``follow.json`` (a fresh machine, or one
 that was away longer than :data:`RETENTION`) is rebuilt from the database first.
 
 Gaps: ids come from a sequence and are taken when a row is inserted, not when its transaction
