@@ -2,7 +2,8 @@
 
 The articles (``demo/articles.json``, built by ``bench/kb_make_corpus.py`` from public data)
 are imported like a unit's own system would (KB-6), so loading twice changes nothing. The
-worker builds the search index after the import commits (``hotline reindex`` also does).
+machine's follower indexes the articles after the import commits, the worker embeds them
+(decision 0010; ``hotline reindex`` also builds the index).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Nothing is downloaded at run time. The model loads once per process (about 0.1 s); a query
 takes about 6 ms, a long passage about 80 ms, so passages are embedded by the worker and cached
-by content hash (``services.embeddings_for``), never in the request path.
+by content hash (``indexing.embed_pending``, the worker's embedding pass), never in the request
+path.
 """
 
 from __future__ import annotations

@@ -407,6 +407,24 @@ class SearchIndex:
             store.upsert(docs, vectors or {})
             store.save(self.vectors_path)
 
+    def upsert_vectors(self, docs: list[IndexDoc], vectors: dict[int, np.ndarray]) -> None:
+        """Replace only the vector rows of ``docs`` (the embedding pass caught up with them);
+        the lexical index is not touched (a doc without a vector loses its row)."""
+        with open(self.path / "write.lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                store = VectorStore.load(self.vectors_path)
+                store.upsert(docs, vectors)
+                store.save(self.vectors_path)
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        self.refresh()
+
+    def vector_ids(self) -> set[int]:
+        """Return the ids that have a passage vector (the others lack the semantic signal)."""
+        self.refresh()
+        return {int(i) for i in self._vectors.ids.tolist()}
+
     def delete(self, ids: list[int]) -> None:
         with self._writing() as writer:
             for doc_id in ids:

@@ -7,10 +7,15 @@ machine keeps its own index directory (``HOTLINE_KB_INDEX_DIR``) and, beside it,
 (gaps). :func:`follow` applies what is new by re-reading those articles from the database, so
 applying a change twice is harmless and the order of changes does not matter.
 
-Who calls it on a machine: ``hotline kb-follow`` (a loop, one query a second), the web process
+Who calls it on a machine: ``hotline kb-follow`` (a loop, one query a second), the process
+that committed a small change right after the commit (:func:`follow_now`), the web process
 before a search (:func:`follow_if_due`, at most once per ``HOTLINE_KB_FOLLOW_SECONDS`` per
-process, never waiting for another process that is applying), the worker's index task, and
-``hotline serve`` on start. An index directory without ``follow.json`` (a fresh machine, or one
+process, never waiting for another process that is applying), the worker's tasks, and
+``hotline serve`` on start. Applying never computes an embedding (decision 0010): a change row
+re-indexes the article with the vector cached for it, if any; a ``vectors`` row, written by the
+worker's embedding pass, only brings the article's new vector into the vector store.
+
+An index directory without ``follow.json`` (a fresh machine, or one
 that was away longer than :data:`RETENTION`) is rebuilt from the database first.
 
 Gaps: ids come from a sequence and are taken when a row is inserted, not when its transaction
@@ -51,8 +56,8 @@ RETENTION = timedelta(days=7)
 GAP_WAIT = 300.0
 #: At most this many gaps are remembered (older ones are dropped first).
 MAX_GAPS = 1000
-#: Changes read per query.
-BATCH = 2000
+#: Changes read per query (and applied in one index commit).
+BATCH = 5000
 
 
 @dataclass
@@ -115,9 +120,13 @@ def _locked(path: Path, *, blocking: bool) -> Iterator[bool]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def changes_record(article_ids: list[int]) -> None:
-    """Write the change rows for ``article_ids`` (call inside the changing transaction)."""
-    IndexChange.objects.bulk_create([IndexChange(article_id=i) for i in sorted(set(article_ids))])
+def changes_record(article_ids: list[int], *, vectors: bool = False) -> None:
+    """Write the change rows for ``article_ids`` (call inside the changing transaction);
+    ``vectors``: only their passage vectors are new (the embedding pass)."""
+    IndexChange.objects.bulk_create(
+        [IndexChange(article_id=i, vectors=vectors) for i in sorted(set(article_ids))],
+        batch_size=1000,
+    )
 
 
 def changes_prune(*, now: Any = None) -> int:
@@ -158,14 +167,17 @@ def _apply(path: Path, state: State, now: float) -> dict[str, int]:
         rows = list(
             IndexChange.objects.filter(wanted)
             .order_by("id")
-            .values_list("id", "article_id")[:BATCH]
+            .values_list("id", "article_id", "vectors")[:BATCH]
         )
         if not rows:
             break
-        articles = sorted({article for _, article in rows})
-        index_articles(articles)
+        # One tantivy commit per batch; an article whose only news is its vector (the
+        # embedding pass) touches the vector store alone.
+        lexical = sorted({article for _, article, vec in rows if not vec})
+        vectors = sorted({article for _, article, vec in rows if vec})
+        index_articles(lexical, vectors_only=vectors)
         applied += len(rows)
-        seen = {i for i, _ in rows}
+        seen = {i for i, _, _ in rows}
         top = max(state.seq, max(seen))
         for missing in range(state.seq + 1, top):
             if missing not in seen:
@@ -203,6 +215,34 @@ def rebuild() -> dict[str, int]:
     path = index_dir()
     with _locked(path, blocking=True):
         return _rebuild(path, time.time())
+
+
+def follow_now() -> None:
+    """Right after a change commits: apply it to this machine's index lexically now, unless
+    another process of the machine is applying (it, or the next run, picks the change up). A
+    failure is logged: the change stays in the sequence for the next run."""
+    try:
+        with transaction.atomic():
+            follow(blocking=False)
+    except Exception:
+        log.exception("Applying knowledge-base index changes failed")
+
+
+@contextmanager
+def embedding_lock(*, blocking: bool) -> Iterator[bool]:
+    """Hold the machine's embedding-pass lock (one pass at a time); yield False if busy."""
+    path = index_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / "embed.lock", "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 _last_check: dict[Path, float] = {}

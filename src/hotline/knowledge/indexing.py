@@ -1,17 +1,27 @@
-"""Keeping the search index in step with published articles (runs in the worker).
+"""Keeping the search index in step with published articles.
 
-``index_articles(ids)`` re-reads the articles and upserts or deletes them; ``index_rebuild()``
-rebuilds everything (``hotline reindex``). Passage embeddings are cached by content hash in
-:class:`Embedding`, so a rebuild re-embeds only what changed.
+Two passes (decision 0010):
+
+- **lexical**, applied by every machine's follower (``follow.py``) right after a change
+  commits: ``index_articles(ids)`` re-reads the articles and upserts or deletes them in tantivy,
+  with the passage vectors already in the :class:`Embedding` cache, never computing one, so an
+  article is searchable within a second or two even while the worker is busy embedding;
+  ``index_rebuild()`` rebuilds everything the same way (``hotline reindex``, a fresh machine).
+- **semantic**, the embedding pass in the worker: ``embed_pending(ids)`` computes the vectors
+  missing from the cache, stores them and writes ``IndexChange(vectors=True)`` rows, so every
+  machine adds those vectors (and only those) to its vector store. Until then the article
+  simply lacks the semantic signal.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from hotline.knowledge import embeddings, textproc
@@ -51,29 +61,42 @@ def index_doc_for(article: Article, *, today: date | None = None) -> IndexDoc | 
     )
 
 
-def embeddings_for(docs: list[IndexDoc]) -> dict[int, np.ndarray]:
-    """Return passage vectors for ``docs``, computing only those not in the cache."""
+def _passage_hashes(docs: list[IndexDoc]) -> dict[int, str]:
+    return {d.id: embeddings.content_hash(d.passage()) for d in docs}
+
+
+def cached_vectors(docs: list[IndexDoc]) -> dict[int, np.ndarray]:
+    """Return the passage vectors of ``docs`` that are in the cache (none is computed)."""
     if not settings.KB_SEMANTIC or not docs:
         return {}
-    hashes = {d.id: embeddings.content_hash(d.passage()) for d in docs}
-    cached = {
-        e.content_hash: np.frombuffer(bytes(e.vector), dtype=np.float32)
-        for e in Embedding.objects.filter(
-            content_hash__in=set(hashes.values()), model=embeddings.MODEL_NAME
-        )
-    }
-    missing = [d for d in docs if hashes[d.id] not in cached]
-    for start in range(0, len(missing), 16):
-        batch = missing[start : start + 16]
+    hashes = _passage_hashes(docs)
+    cached: dict[str, np.ndarray] = {}
+    unique = list(set(hashes.values()))
+    for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
+        for content_hash, vector in Embedding.objects.filter(
+            content_hash__in=unique[start : start + 500], model=embeddings.MODEL_NAME
+        ).values_list("content_hash", "vector"):
+            cached[content_hash] = np.frombuffer(bytes(vector), dtype=np.float32)
+    return {d.id: cached[hashes[d.id]] for d in docs if hashes[d.id] in cached}
+
+
+def _embed(docs: list[IndexDoc]) -> list[Embedding]:
+    """Compute the passage vectors of ``docs`` (unsaved cache rows; no database write, so no
+    lock is held while the model runs)."""
+    hashes = _passage_hashes(docs)
+    rows = []
+    for start in range(0, len(docs), 16):
+        batch = docs[start : start + 16]
         vectors = embeddings.embed_passages([d.passage() for d in batch])
         for doc, vector in zip(batch, vectors, strict=True):
-            cached[hashes[doc.id]] = vector
-            Embedding.objects.get_or_create(
-                content_hash=hashes[doc.id],
-                model=embeddings.MODEL_NAME,
-                defaults={"vector": vector.astype(np.float32).tobytes()},
+            rows.append(
+                Embedding(
+                    content_hash=hashes[doc.id],
+                    model=embeddings.MODEL_NAME,
+                    vector=vector.astype(np.float32).tobytes(),
+                )
             )
-    return {d.id: cached[hashes[d.id]] for d in docs}
+    return rows
 
 
 def _articles() -> Iterator[Article]:
@@ -86,26 +109,70 @@ def _articles() -> Iterator[Article]:
     )
 
 
-def index_articles(ids: list[int]) -> dict[str, int]:
-    """Upsert the searchable ones among ``ids`` and delete the rest from the index."""
+def _docs(ids: list[int]) -> list[IndexDoc]:
     articles = (
         Article.objects.select_related("live_version__unit")
         .prefetch_related("areas")
         .filter(pk__in=ids)
     )
-    docs = [d for d in (index_doc_for(a) for a in articles) if d is not None]
+    return [d for d in (index_doc_for(a) for a in articles) if d is not None]
+
+
+def index_articles(ids: list[int], *, vectors_only: list[int] | None = None) -> dict[str, int]:
+    """Upsert the searchable ones among ``ids`` and delete the rest from the index, in one
+    commit, with the vectors already cached; for ``vectors_only`` (the embedding pass caught
+    up with them) update only the vector store."""
+    docs = _docs(ids) if ids else []
     keep = {d.id for d in docs}
     index = get_index()
     gone = [i for i in ids if i not in keep]
     if gone:
         index.delete(gone)
     if docs:
-        index.upsert(docs, embeddings_for(docs))
-    return {"indexed": len(docs), "removed": len(gone)}
+        index.upsert(docs, cached_vectors(docs))
+    wanted = sorted(set(vectors_only or []) - set(ids))
+    refreshed = _docs(wanted) if wanted else []
+    if refreshed:
+        index.upsert_vectors(refreshed, cached_vectors(refreshed))
+    return {"indexed": len(docs), "removed": len(gone), "vectors": len(refreshed)}
 
 
 def index_rebuild() -> int:
-    """Rebuild the whole index from the database; return the number of articles indexed."""
+    """Rebuild the whole index from the database with the cached vectors; return the number
+    of articles indexed (the embedding pass adds the vectors still missing)."""
     docs = [d for d in (index_doc_for(a) for a in _articles()) if d is not None]
-    vectors = embeddings_for(docs)
-    return get_index().rebuild(docs, vectors)
+    return get_index().rebuild(docs, cached_vectors(docs))
+
+
+#: Articles embedded per committed batch of the embedding pass (about 10-20 s of work on the
+#: two-core machine): each batch's vectors reach every machine's index on its own.
+EMBED_BATCH = 64
+
+
+def embed_pending(ids: list[int] | None = None, *, max_seconds: float | None = None) -> int:
+    """The embedding pass (worker): compute the passage vectors missing from the cache for
+    ``ids`` (default: the articles of this machine's index without a vector), store them and
+    record ``IndexChange(vectors=True)`` rows so that every machine picks them up. Commits
+    per :data:`EMBED_BATCH` articles; stops after ``max_seconds``. Returns how many articles
+    got a new vector."""
+    from hotline.knowledge.follow import changes_record
+
+    if not settings.KB_SEMANTIC:
+        return 0
+    if ids is None:
+        index = get_index()
+        ids = sorted(index.ids() - index.vector_ids())
+    started = time.monotonic()
+    done = 0
+    for start in range(0, len(ids), EMBED_BATCH):
+        docs = _docs(ids[start : start + EMBED_BATCH])
+        missing = [d for d in docs if d.id not in cached_vectors(docs)]
+        if missing:
+            rows = _embed(missing)
+            with transaction.atomic():  # short: the model ran before
+                Embedding.objects.bulk_create(rows, ignore_conflicts=True)
+                changes_record([d.id for d in missing], vectors=True)
+            done += len(missing)
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            break
+    return done

@@ -299,10 +299,15 @@ class IndexChange(models.Model):
     never says more or less than what committed. Every machine's index follows it
     (``knowledge/follow.py``; docs/decisions/0009-search-index-follows-the-database.md). Rows
     older than ``follow.RETENTION`` are pruned by the worker.
+
+    ``vectors`` rows are written by the embedding pass (``indexing.embed_pending``): only the
+    article's passage vector is new, so a follower updates its vector store and leaves the
+    lexical index alone (decision 0010).
     """
 
     id = models.BigAutoField(primary_key=True)
     article_id = models.BigIntegerField()
+    vectors = models.BooleanField(default=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects: ClassVar[models.Manager[IndexChange]] = models.Manager()

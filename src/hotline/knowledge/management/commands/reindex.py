@@ -12,8 +12,9 @@ from hotline.knowledge.follow import rebuild
 
 class Command(BaseCommand):
     help = (
-        "Rebuild this machine's knowledge-base search index from the database (embeddings "
-        "come from the cache); it then follows the change sequence from there."
+        "Rebuild this machine's knowledge-base search index from the database (vectors come "
+        "from the embedding cache; the worker's embedding pass adds those missing); it then "
+        "follows the change sequence from there."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
