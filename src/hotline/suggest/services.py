@@ -71,11 +71,13 @@ KIND_SUBJECT = "subject"  # categories are subject categories (城乡建设 …)
 
 
 def teddycup_data() -> Path | None:
-    """Return the Teddy Cup data directory: ``HOTLINE_SUGGEST_DATA``, or ``../shared/data``
-    beside the repository when present; None when there is none."""
-    named = os.environ.get("HOTLINE_SUGGEST_DATA", "")
-    candidates = [Path(named)] if named else []
-    candidates.append(Path(settings.REPO_DIR).parent / "shared" / "data" / "teddycup2020c")
+    """Return the Teddy Cup data directory: the one ``HOTLINE_SUGGEST_DATA`` names, else
+    ``../shared/data/teddycup2020c`` beside the repository; None when it holds no data."""
+    named = os.environ.get("HOTLINE_SUGGEST_DATA")
+    if named is not None:  # named (or set empty: none), the default is not looked at
+        candidates = [Path(named)] if named else []
+    else:
+        candidates = [Path(settings.REPO_DIR).parent / "shared" / "data" / "teddycup2020c"]
     for candidate in candidates:
         if (candidate / learn.POOL_FILE).is_file():
             return candidate
