@@ -104,3 +104,12 @@ def test_the_demo_trains_once(history, monkeypatch, tmp_path):
     assert "24 dispatched tickets" in lines[0]
     assert "already" in suggest_demo(options)[0]
     assert LearnedModel.objects.count() == 1
+
+
+@needs_data
+def test_the_demo_learns_a_sample_of_the_file_quickly(history, monkeypatch):
+    monkeypatch.setenv("HOTLINE_SUGGEST_DATA", str(DATA))
+    lines = suggest_demo(DemoOptions(now=timezone.now()))
+    assert "800 Teddy Cup messages" in lines[0]
+    learned = LearnedModel.objects.get().summary["file"]
+    assert learned["extra_titles"] == 0 and "test_accuracy" not in learned

@@ -2,7 +2,8 @@
 
 The model learns the units from the demo's dispatched tickets and, when the Teddy Cup data is
 beside the repository (``../shared/data/teddycup2020c``) or named by ``HOTLINE_SUGGEST_DATA``,
-the subject categories from a sample of its messages (``DEMO_FILE_LIMIT``: a few seconds).
+the subject categories from a sample of its messages (``DEMO_FILE_LIMIT``, no extra titles:
+a few seconds; ``hotline suggest train --from-file`` learns from all of them).
 Without the file the categories are the ticket types learned from the demo's history.
 """
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from hotline.core.demo import DemoOptions
 
 #: Teddy Cup examples the demo's model learns the categories from (the bench uses all).
-DEMO_FILE_LIMIT = 2500
+DEMO_FILE_LIMIT = 800
 
 
 def suggest_demo(options: DemoOptions) -> list[str]:
@@ -26,7 +27,7 @@ def suggest_demo(options: DemoOptions) -> list[str]:
     if LearnedModel.objects.exists():
         return ["Dispatch suggestion: a model is already trained."]
     data = teddycup_data()
-    result = suggest_train(from_file=data, file_limit=DEMO_FILE_LIMIT, now=options.now)
+    result = suggest_train(from_file=data, file_limit=DEMO_FILE_LIMIT, quick=True, now=options.now)
     learned = result.summary
     source = f"{learned['file']['trained_on']} Teddy Cup messages" if data else "no file"
     return [

@@ -186,8 +186,9 @@ def resolve_data(path: str | Path) -> Path:
     return found
 
 
-def teddycup_split(path: str | Path) -> Split:
-    """Read, de-duplicate and split the Teddy Cup messages (see the module's docstring)."""
+def teddycup_split(path: str | Path, *, titles: bool = True) -> Split:
+    """Read, de-duplicate and split the Teddy Cup messages (see the module's docstring);
+    ``titles``: add the extra titles (a few seconds on a busy machine)."""
     pool = resolve_data(path)
     split = Split()
     seen: dict[str, dict[str, str]] = {}
@@ -208,9 +209,9 @@ def teddycup_split(path: str | Path) -> Split:
         title, body = (row.get("title") or "").strip(), row["detail"].strip()
         example = Example(f"{title}。{body}" if title else body, row["label"].strip(), title, body)
         getattr(split, _part(body)).append(example)
-    titles = pool.parent / TITLES_FILE
-    if titles.is_file():
-        split.titles, split.titles_left_out = _extra_titles(titles, split)
+    titles_file = pool.parent / TITLES_FILE
+    if titles_file.is_file() and titles:
+        split.titles, split.titles_left_out = _extra_titles(titles_file, split)
     return split
 
 
