@@ -25,13 +25,13 @@ class SuggestIn(InSchema):
     area: str | None = text_field("", max_length=100)
 
 
-class CategoryOut(Schema):
+class SuggestedCategoryOut(Schema):
     code: str
     label: str
     score: float
 
 
-class UnitOut(Schema):
+class SuggestedUnitOut(Schema):
     code: str
     name: str
     score: float
@@ -39,8 +39,8 @@ class UnitOut(Schema):
 
 
 class SuggestOut(Schema):
-    categories: list[CategoryOut]
-    units: list[UnitOut]
+    categories: list[SuggestedCategoryOut]
+    units: list[SuggestedUnitOut]
 
 
 @router.post("/suggest", response=SuggestOut, summary="Suggest the category and the unit")
