@@ -22,7 +22,7 @@ FLOORS: list[set[str]] = [
     {"accounts", "directory", "citizens"},
     {"tickets", "knowledge"},
     # The reacting modules: they subscribe to the events below them. Supervision, callbacks,
-    # stats, channels, franchise and evaluation go here.
+    # stats, channels, franchise, evaluation and suggest go here.
     {
         "notifications",
         "supervision",
@@ -32,6 +32,7 @@ FLOORS: list[set[str]] = [
         "evaluation",
         "channels",
         "franchise",
+        "suggest",
     },
     # Screens, API and wiring.
     {"workbench", "settings", "urls", "api", "cli", "wsgi", "asgi"},

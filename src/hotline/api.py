@@ -288,6 +288,7 @@ def _register_routers() -> None:
     from hotline.quality.api import router as quality_router
     from hotline.stats.api import calls_router
     from hotline.stats.api import router as stats_router
+    from hotline.suggest.api import router as suggest_router
     from hotline.supervision.api import router as supervision_router
     from hotline.tickets.api import router as tickets_router
 
@@ -309,6 +310,7 @@ def _register_routers() -> None:
     api.add_router("/v1/", franchise_router)
     api.add_router("/v1/", kb_router)
     api.add_router("/v1/", kb_public_router)
+    api.add_router("/v1/", suggest_router)
 
 
 _register_routers()

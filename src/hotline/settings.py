@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "hotline.notifications",
     "hotline.channels",
     "hotline.knowledge",
+    "hotline.suggest",
     "hotline.workbench",
 ]
 

@@ -26,6 +26,7 @@ def test_the_loaders_run_after_what_they_need():
         "stats",
         "channels",
         "franchise",
+        "suggest",
     }
     assert order[:4] == ["directory", "accounts", "citizens", "tickets"]
     for position, loader in enumerate(demo_loaders()):

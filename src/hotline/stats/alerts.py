@@ -8,7 +8,8 @@ The rule (docs/metrics.md, "Hot topics"):
   λ = max(tickets in the baseline ÷ 4, 1), the expected count of a week;
 - a (matter, area) pair is hot when its window count c is at least ``MIN_COUNT`` and the
   Poisson tail P(X ≥ c | λ) is below ``P_LIMIT`` (one in a thousand);
-- hot words of one area whose ticket sets overlap by half or more (Jaccard) are one matter.
+- hot words of one area whose ticket sets overlap by half or more (Jaccard,
+  ``suggest.similar.jaccard``, the near-duplicate signal's measure) are one matter.
 
 Each alert is stored once per day, area and matter and sent to the supervisors with the
 tickets behind it (the notifications outbox).
@@ -29,6 +30,7 @@ from hotline.knowledge.textproc import words
 from hotline.notifications.services import outbox_put
 from hotline.stats.models import HotTopic
 from hotline.stats.rollup import day_bounds
+from hotline.suggest.similar import jaccard
 from hotline.tickets.models import Ticket
 
 WINDOW_DAYS = 7
@@ -90,11 +92,10 @@ def hot_topics_find(day: date) -> list[Topic]:
         for kept in merged:
             if kept.area_key != topic.area_key:
                 continue
-            union = kept.tickets | topic.tickets
-            if len(kept.tickets & topic.tickets) / len(union) >= MERGE_OVERLAP:
+            if jaccard(kept.tickets, topic.tickets) >= MERGE_OVERLAP:
                 kept.terms.append(topic.terms[0])
-                kept.tickets = union
-                kept.count = len(union)
+                kept.tickets = kept.tickets | topic.tickets
+                kept.count = len(kept.tickets)
                 break
         else:
             merged.append(topic)

@@ -35,6 +35,9 @@ from hotline.notifications.models import InboxItem
 from hotline.policy.profiles import load_profile
 from hotline.quality.selectors import flag_warning_for
 from hotline.stats.calls import call_for_ticket
+from hotline.suggest.services import suggest
+from hotline.suggest.similar import WINDOW_DAYS as DUPLICATE_DAYS
+from hotline.suggest.similar import near_duplicates
 from hotline.tickets import labels
 from hotline.tickets import services as svc
 from hotline.tickets.access import citizen_hidden_from, ticket_get_for_user, tickets_visible_to
@@ -290,7 +293,9 @@ def desk_caller(request: HttpRequest) -> HttpResponse:
 @screen
 @require_http_methods(["GET", "POST"])
 def desk_assist(request: HttpRequest) -> HttpResponse:
-    """Suggested units (responsibility lists) and the time limits, before saving.
+    """Suggested categories and units (``suggest.services.suggest``: learned, responsibility
+    lists, area, each with its reason), the same matter registered lately in the area
+    (INTAKE-4/-5, ``suggest.similar``) and the time limits, before saving.
 
     The workstation POSTs the form: a realistic complaint of 500+ characters does not fit in
     a URL (issue 19). GET stays for short look-ups.
@@ -299,8 +304,11 @@ def desk_assist(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     area, _error = sel.area_resolve(params.get("area", ""))
     category = params.get("category", "")
-    suggestions = sel.unit_suggestions(
-        content=params.get("content", ""), category=category, area=area
+    content = params.get("content", "")
+    answer = suggest(content, area=area, category=category)
+    # INTAKE-4/-5: the same matter registered in this area in the last days.
+    duplicates = near_duplicates(
+        content, area=area, now=timezone.now(), among=tickets_visible_to(_user(request))
     )
     limits = sel.limits_preview(
         category=category,
@@ -312,7 +320,14 @@ def desk_assist(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/_assist.html",
-        {"suggestions": suggestions, "limits": limits, "target": params.get("target", "")},
+        {
+            "suggestions": answer.units,
+            "categories": answer.categories,
+            "duplicates": duplicates,
+            "window_days": DUPLICATE_DAYS,
+            "limits": limits,
+            "target": params.get("target", ""),
+        },
     )
 
 
@@ -834,9 +849,7 @@ def _ticket_page(
             user, list(tickets_visible_to(user).filter(number__in=data["related"])), timezone.now()
         ),
         "units": _unit_choices() if dispatching else [],
-        "suggestions": sel.unit_suggestions(
-            content=current.content, category=current.category, area=current.area
-        )
+        "suggestions": suggest(current.content, area=current.area, category=current.category).units
         if dispatching
         else [],
         "can_attach": not data["citizen"]["hidden"],
