@@ -34,12 +34,12 @@ pytestmark = pytest.mark.django_db
 BOUNDS: dict[str, dict[str, int]] = {
     "sqlite": {
         "register": 10,
-        "dispatch": 12,
+        "dispatch": 11,
         "sign": 7,
         "contact": 6,
-        "reply": 12,
+        "reply": 11,
         "callback": 12,
-        "close": 8,
+        "close": 7,
     },
 }
 BOUNDS["postgresql"] = dict(BOUNDS["sqlite"])

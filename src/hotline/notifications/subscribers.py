@@ -18,7 +18,7 @@ from hotline.knowledge.events import article_events
 from hotline.knowledge.models import ArticleEvent
 from hotline.notifications.models import OutboxMessage
 from hotline.notifications.services import DEFAULT_ADAPTERS, outbox_put
-from hotline.tickets.access import ticket_text_for_unit
+from hotline.tickets.access import lead_if_known, ticket_text_for_unit
 from hotline.tickets.events import NoticeRequest, ticket_events, ticket_notices
 from hotline.tickets.models import Deadline, ExtensionRequest, TicketEvent
 from hotline.tickets.sweep import CLOCK_LABELS
@@ -32,8 +32,13 @@ def tickets_dispatched(events: Sequence[TicketEvent]) -> None:
     """A (re)dispatched ticket is new work for its lead and assisting units (DISPATCH-1)."""
     for event in events:
         codes = [event.payload["unit"], *event.payload.get("assisting", [])]
-        units = Unit.objects.in_bulk(codes, field_name="code")
         ticket = event.ticket
+        # The dispatch has just read the lead unit (kept on the ticket, see ``lead_of``).
+        lead = lead_if_known(ticket)
+        units = {lead.unit.code: lead.unit} if lead is not None else {}
+        missing = [code for code in codes if code not in units]
+        if missing:
+            units |= Unit.objects.in_bulk(missing, field_name="code")
         headline = f"新工单 {ticket.number}：{ticket.content}"
         for code in codes:
             unit = units[code]

@@ -55,6 +55,15 @@ def lead_known(ticket: Ticket, lead: Assignment | None) -> None:
     ticket.__dict__[LEAD_CACHE] = (ticket.version, lead)
 
 
+def lead_if_known(ticket: Ticket) -> Assignment | None:
+    """Return the lead ``lead_of`` keeps for the ticket's version, or None: no query."""
+    cached = ticket.__dict__.get(LEAD_CACHE)
+    if cached is not None and cached[0] == ticket.version:
+        found: Assignment | None = cached[1]
+        return found
+    return None
+
+
 def lead_of(ticket: Ticket) -> Assignment | None:
     """Return the active lead assignment (with its unit), read once per ticket version.
 
