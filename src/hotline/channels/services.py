@@ -806,7 +806,13 @@ PEER_ADAPTER = "peer"
 
 def transfer_reply_queue(event: TicketEvent) -> None:
     """If ``event``'s ticket came from a peer, queue its reply for the peer (in the reply's
-    transaction, so a reply cannot be lost and a rolled-back one is never sent)."""
+    transaction, so a reply cannot be lost and a rolled-back one is never sent).
+
+    Only a ticket registered from a peer (channel ``transfer_in``, ``transfer_receive``) has an
+    incoming transfer: the others' replies cost no query.
+    """
+    if event.ticket.channel != Channel.TRANSFER_IN:
+        return
     transfer = Transfer.objects.filter(
         ticket_id=event.ticket_id, direction=Transfer.Direction.IN, replied_at__isnull=True
     ).first()

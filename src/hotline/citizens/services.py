@@ -37,7 +37,9 @@ def citizen_for_call(*, phone: str, name: str = "", withheld: bool = False) -> C
     if withheld:
         return Citizen.objects.create(phone="", phone_withheld=True, name=name)
     number = citizen_phone_clean(phone)
-    with transaction.atomic():
+    # No savepoint of its own inside the caller's transaction (the registration's): nothing
+    # here is caught and retried, so a failure fails the caller's transaction as a whole.
+    with transaction.atomic(savepoint=False):
         contacts = list(
             Citizen.objects.select_for_update()
             .filter(phone=number, phone_withheld=False)

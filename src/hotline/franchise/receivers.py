@@ -32,7 +32,9 @@ def market_events(events: Sequence[TicketEvent]) -> None:
                 continue
             MarketOrder.objects.filter(pk=order.pk).update(callback_result=result)
             franchisee_credit_refresh(order.franchisee, now=event.at)
-        else:
+        elif event.ticket.complained_unit_id is not None:
+            # A complaint's ticket names the franchisee's unit as complained about
+            # (``complaint_file``): closing any other ticket costs no query.
             complaint = Complaint.objects.filter(ticket_id=event.ticket_id).first()
             if complaint is not None:
                 complaint_resolve(complaint=complaint, now=event.at)

@@ -18,7 +18,7 @@ from hotline.knowledge.events import article_events
 from hotline.knowledge.models import ArticleEvent
 from hotline.notifications.models import OutboxMessage
 from hotline.notifications.services import DEFAULT_ADAPTERS, outbox_put
-from hotline.tickets.access import ticket_text_for_unit
+from hotline.tickets.access import lead_if_known, ticket_text_for_unit
 from hotline.tickets.events import NoticeRequest, ticket_events, ticket_notices
 from hotline.tickets.models import Deadline, ExtensionRequest, TicketEvent
 from hotline.tickets.sweep import CLOCK_LABELS
@@ -32,8 +32,13 @@ def tickets_dispatched(events: Sequence[TicketEvent]) -> None:
     """A (re)dispatched ticket is new work for its lead and assisting units (DISPATCH-1)."""
     for event in events:
         codes = [event.payload["unit"], *event.payload.get("assisting", [])]
-        units = Unit.objects.in_bulk(codes, field_name="code")
         ticket = event.ticket
+        # The dispatch has just read the lead unit (kept on the ticket, see ``lead_of``).
+        lead = lead_if_known(ticket)
+        units = {lead.unit.code: lead.unit} if lead is not None else {}
+        missing = [code for code in codes if code not in units]
+        if missing:
+            units |= Unit.objects.in_bulk(missing, field_name="code")
         headline = f"新工单 {ticket.number}：{ticket.content}"
         for code in codes:
             unit = units[code]
@@ -100,29 +105,34 @@ def tickets_extension(events: Sequence[TicketEvent]) -> None:
 def tickets_deadlines(events: Sequence[TicketEvent]) -> None:
     """A deadline's unit hears of its warning and breach; the centre of every breach (SLA-5).
 
-    One sweep batch is one call: its deadlines are read in one query and its messages written
-    in one insert.
+    One sweep batch is one call: its deadlines' units are read in one query (plain rows, no
+    model instance per deadline), the units once each, and its messages written in one insert.
     """
-    deadlines = Deadline.objects.select_related("assignment__unit").in_bulk(
-        [event.payload["deadline"] for event in events]
-    )
+    deadlines = {
+        pk: (kind, due_at, unit_id)
+        for pk, kind, due_at, unit_id in Deadline.objects.filter(
+            pk__in=[event.payload["deadline"] for event in events]
+        ).values_list("pk", "kind", "due_at", "assignment__unit_id")
+    }
+    units = Unit.objects.in_bulk({row[2] for row in deadlines.values() if row[2] is not None})
     messages: list[OutboxMessage] = []
     for event in events:
-        deadline = deadlines[event.payload["deadline"]]
+        deadline_id = event.payload["deadline"]
+        kind, due_at, unit_id = deadlines[deadline_id]
         overdue = event.action == "ticket.deadline.overdue"
         ticket = event.ticket
-        label = CLOCK_LABELS.get(deadline.kind, deadline.kind)
-        due = timezone.localtime(deadline.due_at) if deadline.due_at else None
+        label = CLOCK_LABELS.get(kind, kind)
+        due = timezone.localtime(due_at) if due_at else None
         when = f"{due:%Y-%m-%d %H:%M}" if due else ""
         if overdue:
             title = f"工单 {ticket.number} {label}已超时（时限 {when}）"
         else:
             title = f"工单 {ticket.number} {label}时限即将到期（{when}）"
-        unit = deadline.assignment.unit if deadline.assignment is not None else None
+        unit = units[unit_id] if unit_id is not None else None
         targets: list[Any] = [unit]
         if overdue and unit is not None:
             targets.append(None)  # the centre's supervisors hear of every breach (SLA-5)
-        payload = {"deadline": deadline.pk, "kind": deadline.kind, "due_at": when}
+        payload = {"deadline": deadline_id, "kind": kind, "due_at": when}
         messages.extend(
             OutboxMessage(
                 created_at=event.at,

@@ -267,9 +267,11 @@ def repeat_call_check(ticket: Ticket, *, now: datetime | None = None) -> Supervi
     Looks at ``ticket`` and at the earlier tickets of the same citizen it names. "Room for
     further action" (V1's other branch) is the supervisor's judgement: an order by hand.
     """
-    earlier = ticket.related.filter(
-        citizen_id=ticket.citizen_id, registered_at__lt=ticket.registered_at
-    )
+    # One read of the citizen's related tickets serves both the earlier matters and the
+    # repeat count of ``ticket`` itself (the later ones).
+    related = list(ticket.related.filter(citizen_id=ticket.citizen_id))
+    earlier = [t for t in related if t.registered_at < ticket.registered_at]
+    later = len({t.pk for t in related if t.registered_at > ticket.registered_at})
     candidates = [ticket, *earlier]
     for matter in candidates:
         profile = load_profile(matter.profile)
@@ -278,7 +280,7 @@ def repeat_call_check(ticket: Ticket, *, now: datetime | None = None) -> Supervi
         )
         if rule is None or rule.min_repeat_calls is None:
             continue
-        count = repeat_calls(matter)
+        count = later if matter is ticket else repeat_calls(matter)
         if count >= rule.min_repeat_calls and _dissatisfied(matter):
             order = order_open_by_trigger(
                 ticket=matter,

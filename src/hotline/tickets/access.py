@@ -46,16 +46,68 @@ def tickets_visible_to(user: User) -> models.QuerySet[Ticket]:
     return tickets.filter(pk__in=assignments.values("ticket_id"))
 
 
+#: Where ``lead_of`` keeps the lead it read on the ticket instance, with the version it is for.
+LEAD_CACHE = "_lead_at_version"
+
+
+def lead_known(ticket: Ticket, lead: Assignment | None) -> None:
+    """Remember ``lead`` as the ticket's active lead at its current version."""
+    ticket.__dict__[LEAD_CACHE] = (ticket.version, lead)
+
+
+def lead_if_known(ticket: Ticket) -> Assignment | None:
+    """Return the lead ``lead_of`` keeps for the ticket's version, or None: no query."""
+    cached = ticket.__dict__.get(LEAD_CACHE)
+    if cached is not None and cached[0] == ticket.version:
+        found: Assignment | None = cached[1]
+        return found
+    return None
+
+
+def lead_of(ticket: Ticket) -> Assignment | None:
+    """Return the active lead assignment (with its unit), read once per ticket version.
+
+    The lead changes only in an action that moves the ticket (dispatch, redispatch, redo,
+    return), each of which bumps ``version``: a lead kept for the instance's version is the
+    lead, or the action's optimistic lock fails with ``Conflict`` anyway. ``ticket_get_for_user``
+    reads it in the ticket's own query.
+    """
+    cached = ticket.__dict__.get(LEAD_CACHE)
+    if cached is not None and cached[0] == ticket.version:
+        found: Assignment | None = cached[1]
+        return found
+    lead = (
+        ticket.assignments.filter(active=True, role=Assignment.Role.LEAD)
+        .select_related("unit")
+        .first()
+    )
+    lead_known(ticket, lead)
+    return lead
+
+
 def ticket_get_for_user(user: User, number: str, *, for_update: bool = False) -> Ticket:
-    """Return the ticket ``number`` if the user may see it; otherwise raise ``NotFound``."""
+    """Return the ticket ``number`` if the user may see it; otherwise raise ``NotFound``.
+
+    One query reads the ticket with its citizen, area, complained unit and its active lead
+    assignment and unit (what the actions' checks need, see ``lead_of``).
+    """
     ticket = (
-        tickets_visible_to(user)
-        .select_related("citizen", "area", "complained_unit")
+        tickets_visible_to(user)  # type: ignore[misc]  # the stubs miss FilteredRelation joins
+        .annotate(
+            active_lead=models.FilteredRelation(
+                "assignments",
+                condition=models.Q(
+                    assignments__active=True, assignments__role=Assignment.Role.LEAD
+                ),
+            )
+        )
+        .select_related("citizen", "area", "complained_unit", "active_lead__unit")
         .filter(number=number)
         .first()
     )
     if ticket is None:
         raise NotFound("工单不存在或您无权查看。")
+    lead_known(ticket, getattr(ticket, "active_lead", None))  # None: no row joined
     return ticket
 
 

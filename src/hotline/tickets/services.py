@@ -29,6 +29,7 @@ from hotline.policy.profiles import (
 )
 from hotline.policy.services import calendar_current
 from hotline.policy.sla import compute_due
+from hotline.tickets.access import LEAD_CACHE, lead_known, lead_of
 from hotline.tickets.events import events_record, notice_request
 from hotline.tickets.models import (
     Assignment,
@@ -72,7 +73,7 @@ def _relation(actor: Any, ticket: Ticket | None) -> Relation:
         return Relation.CENTRE
     if ticket is None or actor.unit is None:
         return Relation.OTHER
-    lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
+    lead = _lead(ticket)
     if lead is None:
         return Relation.OTHER
     if lead.unit_id == actor.unit_id:
@@ -185,15 +186,22 @@ def _check(
 
 
 def _move(ticket: Ticket, target: State) -> str:
-    """Set the state with an optimistic lock: a concurrent change makes this one fail."""
+    """Set the state with an optimistic lock: a concurrent change makes this one fail.
+
+    The lead read for this version (``_lead``) stays valid for the next one: the actions that
+    change the lead (dispatch, return) set or forget it themselves after their move.
+    """
     old = ticket.state
     updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
         state=target.value, version=F("version") + 1
     )
     if not updated:
         raise Conflict()
+    cached = ticket.__dict__.get(LEAD_CACHE)
     ticket.state = target.value
     ticket.version += 1
+    if cached is not None and cached[0] == ticket.version - 1:
+        lead_known(ticket, cached[1])
     return old
 
 
@@ -475,13 +483,18 @@ def _dispatch(
             dispatched_at=at,
             kind=DISPATCH_KINDS[action],
         )
-        for assist_code in assisting:
-            Assignment.objects.create(
-                ticket=ticket,
-                unit=units[assist_code],
-                role=Assignment.Role.ASSIST,
-                dispatched_at=at,
-            )
+        lead_known(ticket, lead)
+        assists = Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    ticket=ticket,
+                    unit=units[assist_code],
+                    role=Assignment.Role.ASSIST,
+                    dispatched_at=at,
+                )
+                for assist_code in assisting
+            ]
+        )
         _meet(ticket, ["dispatch"], at)
         calendar = calendar_current()
         rows = [
@@ -505,7 +518,9 @@ def _dispatch(
             at=at,
             payload={"unit": unit_code, "assisting": assisting},
         )
-        _dispatch_part2(ticket, actor=actor, action=action, at=at, calendar=calendar)
+        _dispatch_part2(
+            ticket, actor=actor, action=action, at=at, calendar=calendar, assists=assists
+        )
     return ticket
 
 
@@ -533,6 +548,9 @@ def ticket_sign(*, actor: Any, ticket: Ticket, now: datetime | None = None) -> T
     with transaction.atomic():
         _simple(actor, ticket, Action.SIGN, "ticket.signed", ["sign_for"], "", at)
         ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).update(signed_at=at)
+        lead = _lead(ticket)
+        if lead is not None:
+            lead.signed_at = at
         _start_receipt_clocks_at_sign(ticket, at)
     return ticket
 
@@ -724,6 +742,7 @@ def ticket_return(
             returned_at=at, return_ground=ground
         )
         ticket.assignments.filter(active=True).update(active=False)
+        lead_known(ticket, None)
         _meet(ticket, ["assist"], at)  # the assisting units' part ends with the return
         notice_request(
             topic="ticket.returned",
@@ -1223,11 +1242,8 @@ def _assist_of(actor: Any, ticket: Ticket) -> Assignment | None:
 
 
 def _lead(ticket: Ticket) -> Assignment | None:
-    return (
-        ticket.assignments.filter(active=True, role=Assignment.Role.LEAD)
-        .select_related("unit")
-        .first()
-    )
+    """Return the active lead assignment with its unit, read once per ticket version."""
+    return lead_of(ticket)
 
 
 def _has_limit(profile: Profile, clock: str) -> bool:
@@ -1367,12 +1383,22 @@ def _assist_due(
 
 
 def _dispatch_part2(
-    ticket: Ticket, *, actor: Any, action: Action, at: datetime, calendar: WorkCalendar
+    ticket: Ticket,
+    *,
+    actor: Any,
+    action: Action,
+    at: datetime,
+    calendar: WorkCalendar,
+    assists: list[Assignment],
 ) -> None:
-    """After a dispatch: assisting units' clocks (DISPATCH-4) and the urgent report (DISPATCH-3)."""
+    """After a dispatch: assisting units' clocks (DISPATCH-4) and the urgent report (DISPATCH-3).
+
+    ``assists`` are the assisting assignments the dispatch has just created (the only active
+    ones: the dispatch deactivated the others), so they are not read again.
+    """
     profile = load_profile(ticket.profile)
     rows = []
-    for assist in ticket.assignments.filter(active=True, role=Assignment.Role.ASSIST):
+    for assist in assists:
         sign = _deadline_row(ticket, "sign_for", start=at, calendar=calendar, assignment=assist)
         if sign is not None:
             rows.append(sign)
@@ -1920,7 +1946,9 @@ def _start_receipt_clocks_at_sign(ticket: Ticket, at: datetime) -> None:
     kinds = _receipt_clocks(ticket, "sign")
     if not kinds:
         return
-    lead = ticket.assignments.get(active=True, role=Assignment.Role.LEAD)
+    lead = _lead(ticket)
+    if lead is None:
+        raise Assignment.DoesNotExist("no active lead assignment")
     calendar = calendar_current()
     rows = [
         _deadline_row(
@@ -1943,7 +1971,7 @@ def return_window(ticket: Ticket) -> Any:
     A window, not a deadline (QLH 五(二), A5, A29): it is never stored as a ``Deadline``,
     never lit, warned or breached; once it closes, a return is refused (issue 12).
     """
-    lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
+    lead = _lead(ticket)
     if lead is None:
         return None
     profile = load_profile(ticket.profile)

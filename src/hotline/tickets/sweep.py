@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hotline.tickets.events import events_record
-from hotline.tickets.models import Deadline, TicketEvent
+from hotline.tickets.models import Deadline, Ticket, TicketEvent
 
 #: The clocks by their Chinese names, for events and notifications.
 CLOCK_LABELS = {
@@ -46,30 +48,37 @@ class SweepResult:
     overdue: int
 
 
-def _claim(pending: QuerySet[Deadline], order: str, batch: int) -> list[int]:
+#: What the sweep reads of each claimed deadline (no model instance per row).
+_ROW = ("id", "ticket_id", "kind", "due_at")
+
+
+def _claim(pending: QuerySet[Deadline], order: str, batch: int) -> list[tuple[Any, ...]]:
+    """Claim up to ``batch`` pending deadlines and read what their events need, in one query."""
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True, of=("self",))
-    return list(pending.order_by(order).values_list("id", flat=True)[:batch])
+    return list(pending.order_by(order, "id").values_list(*_ROW)[:batch])
 
 
-def _handle(ids: list[int], kind: str, at: datetime) -> int:
-    rows = list(Deadline.objects.filter(id__in=ids).select_related("ticket"))
+def _handle(rows: list[tuple[Any, ...]], kind: str, at: datetime) -> int:
+    """Record and publish one event per claimed deadline; each ticket is read once."""
+    tickets = Ticket.objects.in_bulk({row[1] for row in rows})
+    label = "已超时" if kind == "overdue" else "时限即将到期"
+    action = f"ticket.deadline.{kind}"
     events = []
-    for deadline in rows:
-        ticket = deadline.ticket
+    for deadline_id, ticket_id, clock, due_at in rows:
+        ticket = tickets[ticket_id]
         events.append(
             TicketEvent(
                 ticket=ticket,
                 at=at,
-                action=f"ticket.deadline.{kind}",
+                action=action,
                 from_state=ticket.state,
                 to_state=ticket.state,
-                note=f"{CLOCK_LABELS.get(deadline.kind, deadline.kind)}"
-                + ("已超时" if kind == "overdue" else "时限即将到期"),
+                note=f"{CLOCK_LABELS.get(clock, clock)}{label}",
                 payload={
-                    "deadline": deadline.pk,
-                    "kind": deadline.kind,
-                    "due_at": deadline.due_at.isoformat() if deadline.due_at else None,
+                    "deadline": deadline_id,
+                    "kind": clock,
+                    "due_at": due_at.isoformat() if due_at else None,
                 },
             )
         )
@@ -97,22 +106,24 @@ def deadlines_sweep(
                     pending = Deadline.objects.filter(
                         met_at__isnull=True, breached_at__isnull=True, due_at__lte=at
                     )
-                    ids = _claim(pending, "due_at", batch)
-                    if not ids:
+                    rows = _claim(pending, "due_at", batch)
+                    if not rows:
                         break
-                    handled = _handle(ids, kind, at)
-                    # An overdue deadline needs no later warning.
-                    Deadline.objects.filter(id__in=ids, warned_at__isnull=True).update(warned_at=at)
-                    Deadline.objects.filter(id__in=ids).update(breached_at=at)
+                    handled = _handle(rows, kind, at)
+                    # One update: breached, and warned now unless warned before (an overdue
+                    # deadline needs no later warning).
+                    Deadline.objects.filter(id__in=[row[0] for row in rows]).update(
+                        breached_at=at, warned_at=Coalesce("warned_at", Value(at))
+                    )
                 else:
                     pending = Deadline.objects.filter(
                         met_at__isnull=True, warned_at__isnull=True, warn_at__lte=at
                     )
-                    ids = _claim(pending, "warn_at", batch)
-                    if not ids:
+                    rows = _claim(pending, "warn_at", batch)
+                    if not rows:
                         break
-                    handled = _handle(ids, kind, at)
-                    Deadline.objects.filter(id__in=ids).update(warned_at=at)
+                    handled = _handle(rows, kind, at)
+                    Deadline.objects.filter(id__in=[row[0] for row in rows]).update(warned_at=at)
                 counts[kind] += handled
                 if between_batches is not None:
                     between_batches()
