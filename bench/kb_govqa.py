@@ -2,12 +2,12 @@
 
 ``../shared/data/msgabench/gov_qa_2081.csv`` (columns 用户问题 question, 正文内容 answer,
 处理单位 unit) is de-duplicated (rows with an empty question or answer dropped; of rows that
-repeat a question, punctuation and spaces ignored, the first kept) and every article is indexed. The articles are split by
-a fixed seed into a tuning part and a test part; the split is stored in
-``tests/knowledge/govqa_split.json``. Paraphrased questions, written by hand as a citizen on
-the phone says them (colloquial, typos, homophones, no wording shared with the title), are in
-``tests/knowledge/govqa_paraphrases.json``: only the tuning part's questions may be used to
-choose anything; the test part is reported.
+repeat a question, punctuation and spaces ignored, the first kept) and every article is
+indexed. The articles are split by a fixed seed into a tuning part and a test part; the
+split is stored in ``tests/knowledge/govqa_split.json``. Paraphrased questions, written by
+hand as a citizen on the phone says them (colloquial, typos, homophones, no wording shared
+with the title), are in ``tests/knowledge/govqa_paraphrases.json``: only the tuning part's
+questions may be used to choose anything; the test part is reported.
 
     .venv/bin/python bench/kb_govqa.py --split   # (re)write the stored split
 """
@@ -90,7 +90,8 @@ def main() -> None:
         split = make_split([d["external_id"] for d in docs])
         payload = {
             "about": (
-                "gov_qa_2081.csv de-duplicated by question, punctuation and spaces ignored (first row kept, empty rows dropped), "
+                "gov_qa_2081.csv de-duplicated by question, punctuation and spaces ignored "
+                "(first row kept, empty rows dropped), "
                 f"article ids QA-<csv row>, split in halves with random.Random({SEED})."
             ),
             "seed": SEED,
