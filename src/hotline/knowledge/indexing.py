@@ -52,28 +52,30 @@ def index_doc_for(article: Article, *, today: date | None = None) -> IndexDoc | 
 
 
 def embeddings_for(docs: list[IndexDoc]) -> dict[int, np.ndarray]:
-    """Return passage vectors for ``docs``, computing only those not in the cache."""
+    """Return the passage vectors of ``docs`` (one row per ``IndexDoc.passages()``),
+    computing only those not in the cache."""
     if not settings.KB_SEMANTIC or not docs:
         return {}
-    hashes = {d.id: embeddings.content_hash(d.passage()) for d in docs}
+    texts = {d.id: d.passages() for d in docs}
+    hashes = {t: embeddings.content_hash(t) for ts in texts.values() for t in ts}
     cached = {
         e.content_hash: np.frombuffer(bytes(e.vector), dtype=np.float32)
         for e in Embedding.objects.filter(
             content_hash__in=set(hashes.values()), model=embeddings.MODEL_NAME
         )
     }
-    missing = [d for d in docs if hashes[d.id] not in cached]
+    missing = [t for t in hashes if hashes[t] not in cached]
     for start in range(0, len(missing), 16):
         batch = missing[start : start + 16]
-        vectors = embeddings.embed_passages([d.passage() for d in batch])
-        for doc, vector in zip(batch, vectors, strict=True):
-            cached[hashes[doc.id]] = vector
+        vectors = embeddings.embed_passages(batch)
+        for text, vector in zip(batch, vectors, strict=True):
+            cached[hashes[text]] = vector
             Embedding.objects.get_or_create(
-                content_hash=hashes[doc.id],
+                content_hash=hashes[text],
                 model=embeddings.MODEL_NAME,
                 defaults={"vector": vector.astype(np.float32).tobytes()},
             )
-    return {d.id: cached[hashes[d.id]] for d in docs}
+    return {d.id: np.stack([cached[hashes[t]] for t in texts[d.id]]) for d in docs}
 
 
 def _articles() -> Iterator[Article]:
