@@ -137,3 +137,40 @@ def test_a_units_responsibility_keywords_rewrite_the_query(publish, unit):
     search.reset_index_cache()  # the vocabulary is re-read each minute; do not wait
     found = kb_search("我家屋顶漏水了", public_only=False, semantic=False)
     assert [r.id for r in found][:1] == [article.pk]
+
+
+def test_lexical_hits_on_filler_words_do_not_outvote_the_semantic_signal(tmp_path):
+    """The cross-check: a best lexical hit that holds little of what the caller said (here
+    only 材料 of 厨房, 臭鸡蛋, 味道…) leaves the order to the semantic signal."""
+    docs = [
+        IndexDoc(id=1, external_id="A", title="公积金提取需要哪些材料", kind="qa", unit="X",
+                 public=True, answer="身份证和提取申请材料。"),
+        IndexDoc(id=2, external_id="B", title="燃气泄漏应急处置", kind="qa", unit="X",
+                 public=True, answer="关闭总阀,开窗通风。"),
+    ]  # fmt: skip
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0])})
+    query = textproc.parse_query("厨房里一股臭鸡蛋味道要准备啥材料")
+    qvec = _unit([0.3, 1, 0])
+    assert [i for i, _ in index.lexical(query, Filters(), 5)] == [1]
+    ungated = index.search(query, Filters(), qvec=qvec, fusion=Fusion(coverage=0))
+    assert [h.id for h in ungated] == [1, 2]
+    fused = index.search(query, Filters(), qvec=qvec)
+    assert [h.id for h in fused] == [2, 1]
+    # A caller who says the article's words gets the lexical signal back.
+    said = textproc.parse_query("公积金提取要哪些材料")
+    assert index.search(said, Filters(), qvec=qvec)[0].id == 1
+
+
+def test_a_vector_file_from_before_passages_still_loads(tmp_path):
+    from hotline.knowledge.engine import VectorStore
+
+    path = tmp_path / "vectors.npz"
+    store = VectorStore()
+    doc = IndexDoc(id=7, external_id="A", title="t", kind="qa", unit="X", public=True)
+    store.upsert([doc], {7: _unit([1, 0])})
+    np.savez(path, **{n: getattr(store, n) for n in (
+        "ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to")})  # fmt: skip
+    loaded = VectorStore.load(path)
+    assert loaded.first.tolist() == [True]
+    assert loaded.nearest(_unit([1, 0]), Filters(), 3, also=[7])[1] == {7: pytest.approx(1.0)}

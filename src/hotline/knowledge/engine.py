@@ -156,14 +156,21 @@ class Fusion:
     lexical matches have a lexical rank. Ranks, not scores, are combined, so there is no
     score scale to tune; the weights stay 1 unless a tuning part says otherwise.
 
-    Cross-check (``guard``): the fused top ``2 * guard`` always holds each signal's top
-    ``guard``; when the two signals agree on nothing in their top ``guard`` (they read the
-    question differently) the fused list interleaves them, starting with the signal whose
-    best answer the other one ranks higher. So fusion cannot bury what either signal is
+    Cross-check, first (``coverage``): the lexical ranking takes part only when its best
+    hit contains at least that share of what the caller said (the query's character pairs,
+    synonyms counted at their weight). A citizen who shares no words with the answer still
+    gets lexical hits on filler pairs (办理, 需要); those must not push the semantic
+    signal's answer down. Then (``guard``): the fused top ``2 * guard`` always holds each
+    signal's top ``guard``; when the two signals agree on nothing in their top ``guard``
+    (they read the question differently) the fused list interleaves them, starting with the
+    signal whose best answer the other one ranks higher. So fusion cannot bury what either signal is
     sure of.
 
     ``method="linear"`` is decision 0007's fusion (kept for the bench): the lexical score
     over the best one and the cosine rescaled between ``floor`` and the best cosine.
+
+    ``piece_penalty`` is taken off the cosine of a long article's later passages (its body
+    pieces), so that they find details without outvoting articles' first passages.
 
     ``freshness`` multiplies the fused score (0…1) by up to ``1 + freshness`` for a version
     published today, decaying over ``half_life_days``: a tie-breaker.
@@ -174,6 +181,8 @@ class Fusion:
     semantic: float = 1.0
     rrf_k: float = 60.0
     guard: int = 2
+    coverage: float = 0.4
+    piece_penalty: float = 0.02
     floor: float = 0.84
     freshness: float = 0.005
     half_life_days: float = 365.0
@@ -252,6 +261,8 @@ class VectorStore:
         self.unit = np.zeros(0, dtype="<U32")
         self.valid_from = np.zeros(0, dtype=np.int32)
         self.valid_to = np.zeros(0, dtype=np.int32)
+        #: 1 for an article's first passage, 0 for its later ones (body pieces)
+        self.first = np.zeros(0, dtype=bool)
         self.row_of: dict[int, list[int]] = {}
         self._bits_cache: np.ndarray | None = None
         self._centre = np.zeros(DIM, dtype=np.float32)
@@ -276,6 +287,9 @@ class VectorStore:
                 store.unit = data["unit"]
                 store.valid_from = data["valid_from"]
                 store.valid_to = data["valid_to"]
+                store.first = (
+                    data["first"] if "first" in data.files else np.ones(len(store.ids), bool)
+                )
         store._reindex_rows()
         return store
 
@@ -291,6 +305,7 @@ class VectorStore:
                 unit=self.unit,
                 valid_from=self.valid_from,
                 valid_to=self.valid_to,
+                first=self.first,
             )
         os.replace(tmp, path)
 
@@ -320,6 +335,9 @@ class VectorStore:
         self.valid_to = np.concatenate(
             [self.valid_to, column([d.valid_to for d in rows], np.int32)]
         )
+        first = np.zeros(sum(counts), dtype=bool)
+        first[np.cumsum([0, *counts[:-1]])] = True
+        self.first = np.concatenate([self.first, first])
         self._reindex_rows()
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -328,7 +346,9 @@ class VectorStore:
             return
         keep = np.ones(len(self.ids), dtype=bool)
         keep[drop] = False
-        for name in ("ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to"):
+        for name in (
+            "ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to", "first"
+        ):  # fmt: skip
             setattr(self, name, getattr(self, name)[keep])
         self._reindex_rows()
 
@@ -355,10 +375,16 @@ class VectorStore:
         return self._bits_cache
 
     def nearest(
-        self, qvec: np.ndarray, filters: Filters, k: int, also: list[int]
+        self,
+        qvec: np.ndarray,
+        filters: Filters,
+        k: int,
+        also: list[int],
+        piece_penalty: float = 0.02,
     ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """Return the ``k`` nearest articles as ``(id, cosine)``, and the cosine of the
-        ``also`` ids; an article's cosine is the best over its passages.
+        ``also`` ids; an article's cosine is the best over its passages, a later passage's
+        less ``piece_penalty``.
 
         Up to ``EXACT_LIMIT`` rows the scan is exact. Above, a Hamming scan over sign bits
         (48 bytes a row instead of 1,536) picks ``RESCORE`` candidates that are then scored
@@ -372,6 +398,8 @@ class VectorStore:
         want = min(k * MAX_PASSAGES, len(self.ids))
         if len(self.ids) <= EXACT_LIMIT:
             scores = self.matrix @ qvec
+            if piece_penalty:
+                scores[~self.first] -= piece_penalty
             if mask is not None:
                 scores[~mask] = -np.inf
             rows = np.argpartition(-scores, want - 1)[:want]
@@ -390,6 +418,8 @@ class VectorStore:
             rows = np.argpartition(distance, count - 1)[:count]
             rows = rows[distance[rows] < 10_000]
             cand_scores = self.matrix[rows] @ qvec
+            if piece_penalty:
+                cand_scores[~self.first[rows]] -= piece_penalty
         order = np.argsort(-cand_scores)
         ids = self.ids
         top: list[tuple[int, float]] = []
@@ -409,6 +439,8 @@ class VectorStore:
         if wanted:
             extra_rows = np.array([r for _, doc_rows in wanted for r in doc_rows])
             values = self.matrix[extra_rows] @ qvec
+            if piece_penalty:
+                values[~self.first[extra_rows]] -= piece_penalty
             start = 0
             for doc_id, doc_rows in wanted:
                 end = start + len(doc_rows)
@@ -603,7 +635,9 @@ class SearchIndex:
     def semantic(self, qvec: np.ndarray, filters: Filters, k: int) -> list[tuple[int, float]]:
         """Return ``(id, cosine)`` of the ``k`` nearest passages."""
         self.refresh()
-        return self._vectors.nearest(qvec, filters, k, also=[])[0]
+        return self._vectors.nearest(qvec, filters, k, also=[], piece_penalty=Fusion.piece_penalty)[
+            0
+        ]
 
     def stored(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         """Return the stored fields of ``ids``."""
@@ -638,10 +672,20 @@ class SearchIndex:
         cosines: dict[int, float] = {}
         if qvec is not None and len(self._vectors):
             sem, cosines = self._vectors.nearest(
-                qvec, filters, fusion.candidates, also=[i for i, _ in lex]
+                qvec,
+                filters,
+                fusion.candidates,
+                also=[i for i, _ in lex],
+                piece_penalty=fusion.piece_penalty,
             )
             cosines.update(sem)
-        fused = self._fuse(lex, sem, cosines, fusion)
+        lex_for_fusion = lex
+        if sem and lex and fusion.method == "rrf" and fusion.coverage > 0:
+            best = self.stored([lex[0][0]]).get(lex[0][0])
+            text = f"{best['title']} {best['text'][:400]}" if best else ""
+            if query_coverage(query, text) < fusion.coverage:
+                lex_for_fusion = []  # the best lexical hit matched filler, not the question
+        fused = self._fuse(lex_for_fusion, sem, cosines, fusion)
         if not fused:
             return []
         # Freshness and the stored fields only for the candidates.
@@ -705,6 +749,17 @@ class SearchIndex:
             [i for i, _ in sorted(cosines.items(), key=lambda kv: (-kv[1], kv[0]))],
             fusion,
         )
+
+
+def query_coverage(query: textproc.ParsedQuery, text: str) -> float:
+    """Return the share of what the caller said (the query's character pairs of weight 1)
+    that ``text`` contains; a synonym's pairs count at their weight."""
+    said = [b for b, w in query.bigrams.items() if w >= 1.0]
+    if not said:
+        return 1.0  # nothing but pinyin or Latin: the lexical signal is all there is
+    text = textproc.normalise(text)
+    found = sum(w for b, w in query.bigrams.items() if b in text)
+    return min(1.0, found / len(said))
 
 
 def fuse_ranks(lex: list[int], sem: list[int], fusion: Fusion) -> dict[int, float]:
