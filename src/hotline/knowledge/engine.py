@@ -181,7 +181,7 @@ class Fusion:
     semantic: float = 1.0
     rrf_k: float = 60.0
     guard: int = 2
-    coverage: float = 0.4
+    coverage: float = 0.6
     piece_penalty: float = 0.02
     floor: float = 0.84
     freshness: float = 0.005
