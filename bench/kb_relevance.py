@@ -1,13 +1,24 @@
-"""Relevance of knowledge search on citizens' phone wording (issue 6, "Quality and speed").
+"""Relevance of knowledge search on citizens' phone wording (issues 6 and 18).
 
-Indexes the demo corpus (src/hotline/knowledge/demo/articles.json) and asks the questions in
-tests/knowledge/relevance.json. Prints recall@1, recall@5 and MRR@10 for our search (lexical
-only, semantic only and fused) and for two baselines: plain substring (LIKE) search and SQLite
-FTS5 with the trigram tokenizer. ``--tune`` grid-searches the fusion weights.
+Two evaluations:
 
-    .venv/bin/python bench/kb_relevance.py [--tune]
+- **project set**: the demo corpus (src/hotline/knowledge/demo/articles.json) and the 155
+  questions of tests/knowledge/relevance.json. Decision 0007's weights were tuned on it, so it
+  is not a fair test of anything tuned before issue 18.
+- **government FAQ** (issue 18): every article of the de-duplicated gov_qa_2081.csv, with
+  hand-written phone paraphrases (tests/knowledge/govqa_paraphrases.json, see
+  bench/kb_govqa.py). The articles are split by a fixed seed; only the **tune** part's
+  questions were used to choose anything (``--tune``); the **test** part is the figure.
 
-Passage embeddings are cached in var/kb-bench-embeddings.npz (first run: about a minute).
+For each it prints recall@1, recall@5 and MRR@10 of our search, lexical only, semantic only
+and fused, as it is now and as decision 0007 had it (one passage per article, linear fusion
+0.4/0.6), and two baselines: substring (LIKE) search and SQLite FTS5 with the trigram
+tokenizer.
+
+    .venv/bin/python bench/kb_relevance.py [--tune] [--only project|govqa]
+
+Passage embeddings are cached in var/kb-bench-embeddings.npz (first run: about 15 minutes on
+two cores).
 """
 
 from __future__ import annotations
@@ -24,11 +35,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import kb_govqa  # noqa: E402
 import numpy as np  # noqa: E402
 
 from hotline.knowledge import embeddings, textproc  # noqa: E402
@@ -38,6 +52,20 @@ CORPUS = ROOT / "src/hotline/knowledge/demo/articles.json"
 QUESTIONS = ROOT / "tests/knowledge/relevance.json"
 CACHE = ROOT / "var/kb-bench-embeddings.npz"
 DISTRICT = ROOT / "src/hotline/directory/demo/district.json"
+#: Decision 0007's fusion, for the "before" rows.
+FUSION_0007 = Fusion(method="linear", lexical=0.4, semantic=0.6, floor=0.84, freshness=0.03)
+
+Rank = Callable[[str], list[str]]
+
+
+def answer_wording(body: str) -> str:
+    """The answer (口径) the demo corpus takes from a body: its first sentences, ≤160 chars."""
+    out = ""
+    for sentence in re.split(r"(?<=[。；;])", body):
+        if len(out) + len(sentence) > 160:
+            break
+        out += sentence
+    return out or body[:160]
 
 
 def load_docs() -> list[IndexDoc]:
@@ -59,6 +87,23 @@ def load_docs() -> list[IndexDoc]:
     ]
 
 
+def govqa_docs() -> list[IndexDoc]:
+    return [
+        IndexDoc(
+            id=n + 1,
+            external_id=a["external_id"],
+            title=a["title"],
+            kind="qa",
+            unit=a["unit"][:32],
+            public=True,
+            answer=answer_wording(a["body"]),
+            body=a["body"],
+            published=int(time.time()),
+        )
+        for n, a in enumerate(kb_govqa.articles())
+    ]
+
+
 def gazetteer_words() -> list[str]:
     district = json.loads(DISTRICT.read_text(encoding="utf-8"))
     words: list[str] = []
@@ -74,27 +119,35 @@ def gazetteer_words() -> list[str]:
     return words
 
 
-def passage_vectors(docs: list[IndexDoc]) -> dict[int, np.ndarray]:
-    cache: dict[str, np.ndarray] = {}
-    if CACHE.exists():
-        with np.load(CACHE) as data:
-            cache = {k: data[k] for k in data.files}
-    keys = {d.id: embeddings.content_hash(d.passage()) for d in docs}
-    missing = [d for d in docs if keys[d.id] not in cache]
-    if missing:
-        print(f"embedding {len(missing)} passages …", file=sys.stderr)
-        for start in range(0, len(missing), 16):
-            batch = missing[start : start + 16]
-            for doc, vec in zip(
-                batch, embeddings.embed_passages([d.passage() for d in batch]), strict=True
-            ):
-                cache[keys[doc.id]] = vec
-        CACHE.parent.mkdir(exist_ok=True)
-        np.savez(CACHE, **cache)
-    return {d.id: cache[keys[d.id]] for d in docs}
+class VectorCache:
+    """Passage embeddings by content hash (as the ``Embedding`` table keeps them)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, np.ndarray] = {}
+        if CACHE.exists():
+            with np.load(CACHE) as data:
+                self.cache = {k: data[k] for k in data.files}
+        self.dirty = False
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        keys = [embeddings.content_hash(t) for t in texts]
+        missing = sorted({t for t, k in zip(texts, keys, strict=True) if k not in self.cache})
+        if missing:
+            print(f"embedding {len(missing)} passages …", file=sys.stderr)
+            for start in range(0, len(missing), 16):
+                batch = missing[start : start + 16]
+                for text, vec in zip(batch, embeddings.embed_passages(batch), strict=True):
+                    self.cache[embeddings.content_hash(text)] = vec
+            self.dirty = True
+        return np.stack([self.cache[k] for k in keys])
+
+    def save(self) -> None:
+        if self.dirty:
+            CACHE.parent.mkdir(exist_ok=True)
+            np.savez(CACHE, **self.cache)
 
 
-def evaluate(rank: Callable[[str], list[str]], questions: list[dict]) -> dict[str, float]:
+def evaluate(rank: Rank, questions: list[dict]) -> dict[str, float]:
     r1 = r5 = mrr = 0.0
     for item in questions:
         ranked = rank(item["q"])[:10]
@@ -105,11 +158,11 @@ def evaluate(rank: Callable[[str], list[str]], questions: list[dict]) -> dict[st
             r1 += first == 0
             r5 += first < 5
             mrr += 1 / (first + 1)
-    n = len(questions)
+    n = max(1, len(questions))
     return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n}
 
 
-def like_baseline(docs: list[IndexDoc]) -> Callable[[str], list[str]]:
+def like_baseline(docs: list[IndexDoc]) -> Rank:
     db = sqlite3.connect(":memory:")
     db.execute("create table a (ext text, title text, answer text, body text)")
     db.executemany(
@@ -132,7 +185,7 @@ def like_baseline(docs: list[IndexDoc]) -> Callable[[str], list[str]]:
     return rank
 
 
-def fts5_trigram_baseline(docs: list[IndexDoc]) -> Callable[[str], list[str]]:
+def fts5_trigram_baseline(docs: list[IndexDoc]) -> Rank:
     db = sqlite3.connect(":memory:")
     db.execute(
         "create virtual table a using fts5(ext unindexed, title, answer, body, tokenize='trigram')"
@@ -155,64 +208,130 @@ def fts5_trigram_baseline(docs: list[IndexDoc]) -> Callable[[str], list[str]]:
     return rank
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tune", action="store_true", help="grid-search the fusion weights")
-    args = parser.parse_args()
-    questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
-    docs = load_docs()
-    textproc.dictionary_add(gazetteer_words())
-    vectors = passage_vectors(docs)
-    index = SearchIndex(Path(tempfile.mkdtemp(prefix="kb-rel-")))
-    index.rebuild(docs, vectors)
-    ext_of = {d.id: d.external_id for d in docs}
-    qvecs = {item["q"]: embeddings.embed_query(item["q"]) for item in questions}
-    filters = Filters()
+@dataclass
+class Engine:
+    """One corpus indexed twice: as now (every passage) and as decision 0007 (first only)."""
 
-    def ours(fusion: Fusion | None, semantic: bool) -> Callable[[str], list[str]]:
+    docs: list[IndexDoc]
+    now: SearchIndex
+    before: SearchIndex
+    qvecs: dict[str, np.ndarray]
+
+    @classmethod
+    def build(cls, docs: list[IndexDoc], cache: VectorCache, questions: list[dict]) -> Engine:
+        passages = {d.id: d.passages() for d in docs}
+        flat = [t for d in docs for t in passages[d.id]]
+        matrix = cache.vectors(flat)
+        vectors: dict[int, np.ndarray] = {}
+        first: dict[int, np.ndarray] = {}
+        row = 0
+        for d in docs:
+            n = len(passages[d.id])
+            vectors[d.id] = matrix[row : row + n]
+            first[d.id] = matrix[row]
+            row += n
+        cache.save()
+        now = SearchIndex(Path(tempfile.mkdtemp(prefix="kb-rel-")))
+        now.rebuild(docs, vectors)
+        before = SearchIndex(Path(tempfile.mkdtemp(prefix="kb-rel-0007-")))
+        before.rebuild(docs, first)
+        qvecs = {item["q"]: embeddings.embed_query(item["q"]) for item in questions}
+        return cls(docs, now, before, qvecs)
+
+    def ranker(self, signal: str, fusion: Fusion | None = None, *, before: bool = False) -> Rank:
+        index = self.before if before else self.now
+        ext_of = {d.id: d.external_id for d in self.docs}
+        filters = Filters()
+
         def rank(q: str) -> list[str]:
+            if signal == "semantic":
+                return [ext_of[i] for i, _ in index.semantic(self.qvecs[q], filters, 10)]
             hits = index.search(
                 textproc.parse_query(q),
                 filters,
                 limit=10,
-                qvec=qvecs[q] if semantic else None,
+                qvec=self.qvecs[q] if signal == "fused" else None,
                 fusion=fusion,
             )
             return [ext_of[h.id] for h in hits]
 
         return rank
 
-    def semantic_only(q: str) -> list[str]:
-        found = index.semantic(qvecs[q], filters, 10)
-        return [ext_of[i] for i, _ in found]
 
-    if args.tune:
-        best = None
-        for lex in (0.2, 0.3, 0.4, 0.45, 0.5, 0.6, 0.7):
-            for floor in (0.70, 0.75, 0.78, 0.80, 0.82, 0.84):
-                fusion = Fusion(lexical=lex, semantic=1 - lex, floor=floor)
-                m = evaluate(ours(fusion, True), questions)
-                key = (m["recall@5"], m["mrr@10"])
-                print(
-                    f"lexical={lex:.2f} floor={floor:.2f}  r@1={m['recall@1']:.3f} "
-                    f"r@5={m['recall@5']:.3f} mrr={m['mrr@10']:.3f}"
-                )
-                if best is None or key > best[0]:
-                    best = (key, lex, floor)
-        print("best:", best)
-        return
-
-    rows = [
-        ("ours: lexical only", evaluate(ours(None, False), questions)),
-        ("ours: semantic only", evaluate(semantic_only, questions)),
-        ("ours: fused (default)", evaluate(ours(None, True), questions)),
-        ("baseline: LIKE substring", evaluate(like_baseline(docs), questions)),
-        ("baseline: FTS5 trigram", evaluate(fts5_trigram_baseline(docs), questions)),
-    ]
-    print(f"corpus: {len(docs)} articles, {len(questions)} questions")
-    print(f"{'method':<28}{'recall@1':>10}{'recall@5':>10}{'MRR@10':>10}")
+def table(title: str, rows: list[tuple[str, dict[str, float]]]) -> None:
+    print(f"\n{title}")
+    print(f"  {'method':<40}{'recall@1':>10}{'recall@5':>10}{'MRR@10':>10}")
     for name, m in rows:
-        print(f"{name:<28}{m['recall@1']:>10.3f}{m['recall@5']:>10.3f}{m['mrr@10']:>10.3f}")
+        print(f"  {name:<40}{m['recall@1']:>10.3f}{m['recall@5']:>10.3f}{m['mrr@10']:>10.3f}")
+
+
+def standard_rows(engine: Engine, questions: list[dict]) -> list[tuple[str, dict[str, float]]]:
+    return [
+        ("ours: lexical only", evaluate(engine.ranker("lexical"), questions)),
+        ("ours: semantic only (best passage)", evaluate(engine.ranker("semantic"), questions)),
+        ("ours: fused (default)", evaluate(engine.ranker("fused"), questions)),
+        (
+            "0007: semantic only (first passage)",
+            evaluate(engine.ranker("semantic", before=True), questions),
+        ),
+        (
+            "0007: fused (linear 0.4/0.6)",
+            evaluate(engine.ranker("fused", FUSION_0007, before=True), questions),
+        ),
+        ("baseline: LIKE substring", evaluate(like_baseline(engine.docs), questions)),
+        ("baseline: FTS5 trigram", evaluate(fts5_trigram_baseline(engine.docs), questions)),
+    ]
+
+
+def tune(engine: Engine, questions: list[dict]) -> None:
+    """Sweep the fusion's few knobs on the tuning part only (decision 0011 took the best)."""
+    results = []
+    for coverage in (0.0, 0.3, 0.4, 0.5, 0.6):
+        for guard in (0, 1, 2):
+            for k in (10.0, 60.0):
+                fusion = Fusion(rrf_k=k, guard=guard, coverage=coverage)
+                m = evaluate(engine.ranker("fused", fusion), questions)
+                results.append(((m["recall@5"], m["mrr@10"]), coverage, guard, k))
+                print(
+                    f"coverage={coverage:.1f} guard={guard} rrf_k={k:>4.0f}  "
+                    f"r@1={m['recall@1']:.3f} r@5={m['recall@5']:.3f} mrr={m['mrr@10']:.3f}"
+                )
+    best = max(results, key=lambda r: r[0])
+    print("best on the tuning part (coverage, guard, rrf_k):", best[1:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tune", action="store_true", help="grid-search on the tuning part")
+    parser.add_argument("--only", choices=["project", "govqa"])
+    args = parser.parse_args()
+    textproc.dictionary_add(gazetteer_words())
+    cache = VectorCache()
+    if args.only != "project":
+        parts = kb_govqa.load_paraphrases()
+        docs = govqa_docs()
+        engine = Engine.build(docs, cache, parts["tune"] + parts["test"])
+        if args.tune:
+            tune(engine, parts["tune"])
+            return
+        head = f"government FAQ ({len(docs)} articles, split seed {kb_govqa.SEED})"
+        table(
+            f"{head}: TUNE part, {len(parts['tune'])} questions (used for tuning)",
+            standard_rows(engine, parts["tune"]),
+        )
+        table(
+            f"{head}: TEST part, {len(parts['test'])} questions (never used for tuning)",
+            standard_rows(engine, parts["test"]),
+        )
+    if args.only != "govqa" and not args.tune:
+        questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+        docs = load_docs()
+        engine = Engine.build(docs, cache, questions)
+        table(
+            f"project set ({len(docs)} demo articles, {len(questions)} questions; "
+            "decision 0007 was tuned on it)",
+            standard_rows(engine, questions),
+        )
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import fcntl
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -64,6 +65,12 @@ _BIGRAM_FIELDS = ("title_bg", "kw_bg", "answer_bg", "body_bg")
 _WORD_FIELDS = ("title_w", "text_w")
 #: Body text beyond this is not indexed (long attachments of regulations add noise, not recall).
 MAX_BODY_CHARS = 3000
+#: A long article's body is also embedded in pieces of about this many characters (each
+#: after the title); its semantic score is the best cosine over its passages.
+PIECE_CHARS = 200
+#: At most this many passages per article (the first one and the body's pieces).
+MAX_PASSAGES = 8
+_SENTENCE_END = re.compile(r"(?<=[。；;！!？?\n])")
 
 
 @dataclass
@@ -90,6 +97,40 @@ class IndexDoc:
         parts = [self.title, " ".join(self.keywords), self.answer or self.body[:300]]
         return "。".join(p for p in parts if p)[:400]
 
+    def passages(self) -> list[str]:
+        """Return every text embedded for the article: ``passage()`` first, then, when the
+        body goes on beyond what that covers, the body in pieces of about ``PIECE_CHARS``
+        characters, each after the title (a long article is found by any of its parts)."""
+        first = self.passage()
+        body = self.body[:MAX_BODY_CHARS].strip()
+        covered = self.answer or self.body[:300]
+        if len(body) <= len(covered) + 40 and body[:60] in first:
+            return [first]
+        pieces: list[str] = []
+        current = ""
+        for sentence in _SENTENCE_END.split(body):
+            sentence = sentence.strip()
+            if not sentence:
+                continue
+            if current and len(current) + len(sentence) > PIECE_CHARS:
+                pieces.append(current)
+                current = ""
+            current += sentence
+            while len(current) > PIECE_CHARS * 1.5:
+                pieces.append(current[:PIECE_CHARS])
+                current = current[PIECE_CHARS:]
+        if current:
+            pieces.append(current)
+        title = self.title[:60]
+        out = [first]
+        for piece in pieces:
+            text = f"{title}。{piece}"
+            if piece[:60] not in first and text not in out:
+                out.append(text)
+            if len(out) >= MAX_PASSAGES:
+                break
+        return out
+
     def display_text(self) -> str:
         return (self.answer + "\n" + self.body).strip()[:MAX_BODY_CHARS]
 
@@ -107,17 +148,43 @@ class Filters:
 
 @dataclass
 class Fusion:
-    """How lexical and semantic scores combine (linear on normalised scores).
+    """How the lexical and the semantic ranking combine.
 
-    ``lexical`` and ``semantic`` weigh the lexical score divided by the best lexical score
-    and the cosine rescaled between ``floor`` and the best cosine. ``freshness`` adds up to
-    that share for a version published today, decaying over ``half_life_days``.
+    ``method="rrf"`` (the default, decision 0011): reciprocal-rank fusion over the union of
+    both signals' candidates, ``lexical / (rrf_k + lexical rank) + semantic / (rrf_k +
+    semantic rank)``. Every candidate has a semantic rank (its cosine is computed); only
+    lexical matches have a lexical rank. Ranks, not scores, are combined, so there is no
+    score scale to tune; the weights stay 1 unless a tuning part says otherwise.
+
+    Cross-check, first (``coverage``): the lexical ranking takes part only when its best
+    hit contains at least that share of what the caller said (the query's character pairs,
+    synonyms counted at their weight). A citizen who shares no words with the answer still
+    gets lexical hits on filler pairs (办理, 需要); those must not push the semantic
+    signal's answer down. Then (``guard``): the fused top ``2 * guard`` always holds each
+    signal's top ``guard``; when the two signals agree on nothing in their top ``guard``
+    (they read the question differently) the fused list interleaves them, starting with the
+    signal whose best answer the other one ranks higher. So fusion cannot bury what either signal is
+    sure of.
+
+    ``method="linear"`` is decision 0007's fusion (kept for the bench): the lexical score
+    over the best one and the cosine rescaled between ``floor`` and the best cosine.
+
+    ``piece_penalty`` is taken off the cosine of a long article's later passages (its body
+    pieces), so that they find details without outvoting articles' first passages.
+
+    ``freshness`` multiplies the fused score (0…1) by up to ``1 + freshness`` for a version
+    published today, decaying over ``half_life_days``: a tie-breaker.
     """
 
-    lexical: float = 0.40
-    semantic: float = 0.60
+    method: str = "rrf"
+    lexical: float = 1.0
+    semantic: float = 1.0
+    rrf_k: float = 60.0
+    guard: int = 2
+    coverage: float = 0.6
+    piece_penalty: float = 0.02
     floor: float = 0.84
-    freshness: float = 0.03
+    freshness: float = 0.005
     half_life_days: float = 365.0
     candidates: int = 50
 
@@ -183,7 +250,8 @@ def tantivy_document(doc: IndexDoc) -> Any:
 
 
 class VectorStore:
-    """Passage embeddings beside the index: ids, a float32 matrix and filter columns."""
+    """Passage embeddings beside the index: one row per passage (an article has one or more,
+    see ``IndexDoc.passages``), the article id of each row, and filter columns."""
 
     def __init__(self) -> None:
         self.ids = np.zeros(0, dtype=np.int64)
@@ -193,7 +261,9 @@ class VectorStore:
         self.unit = np.zeros(0, dtype="<U32")
         self.valid_from = np.zeros(0, dtype=np.int32)
         self.valid_to = np.zeros(0, dtype=np.int32)
-        self.row_of: dict[int, int] = {}
+        #: 1 for an article's first passage, 0 for its later ones (body pieces)
+        self.first = np.zeros(0, dtype=bool)
+        self.row_of: dict[int, list[int]] = {}
         self._bits_cache: np.ndarray | None = None
         self._centre = np.zeros(DIM, dtype=np.float32)
 
@@ -201,7 +271,9 @@ class VectorStore:
         return len(self.ids)
 
     def _reindex_rows(self) -> None:
-        self.row_of = {int(i): n for n, i in enumerate(self.ids.tolist())}
+        self.row_of = {}
+        for n, i in enumerate(self.ids.tolist()):
+            self.row_of.setdefault(int(i), []).append(n)
 
     @classmethod
     def load(cls, path: Path) -> VectorStore:
@@ -215,6 +287,9 @@ class VectorStore:
                 store.unit = data["unit"]
                 store.valid_from = data["valid_from"]
                 store.valid_to = data["valid_to"]
+                store.first = (
+                    data["first"] if "first" in data.files else np.ones(len(store.ids), bool)
+                )
         store._reindex_rows()
         return store
 
@@ -230,37 +305,50 @@ class VectorStore:
                 unit=self.unit,
                 valid_from=self.valid_from,
                 valid_to=self.valid_to,
+                first=self.first,
             )
         os.replace(tmp, path)
 
     def upsert(self, docs: list[IndexDoc], vectors: dict[int, np.ndarray]) -> None:
-        """Replace the rows of ``docs`` (a doc without a vector loses its row)."""
+        """Replace the rows of ``docs`` (a doc without a vector loses its rows).
+
+        A doc's vector is one row (its first passage) or a matrix (one row per passage).
+        """
         self.delete([d.id for d in docs])
         rows = [d for d in docs if d.id in vectors]
         if not rows:
             return
-        self.ids = np.concatenate([self.ids, np.array([d.id for d in rows], dtype=np.int64)])
-        self.matrix = np.vstack(
-            [self.matrix, np.stack([vectors[d.id] for d in rows]).astype(np.float32)]
-        )
-        self.public = np.concatenate([self.public, np.array([d.public for d in rows])])
-        self.kind = np.concatenate([self.kind, np.array([d.kind for d in rows], dtype="<U16")])
-        self.unit = np.concatenate([self.unit, np.array([d.unit for d in rows], dtype="<U32")])
+        blocks = [np.atleast_2d(vectors[d.id]).astype(np.float32) for d in rows]
+        counts = [len(b) for b in blocks]
+
+        def column(values: list[Any], dtype: Any) -> np.ndarray:
+            return np.repeat(np.array(values, dtype=dtype), counts)
+
+        self.ids = np.concatenate([self.ids, column([d.id for d in rows], np.int64)])
+        self.matrix = np.vstack([self.matrix, *blocks])
+        self.public = np.concatenate([self.public, column([d.public for d in rows], bool)])
+        self.kind = np.concatenate([self.kind, column([d.kind for d in rows], "<U16")])
+        self.unit = np.concatenate([self.unit, column([d.unit for d in rows], "<U32")])
         self.valid_from = np.concatenate(
-            [self.valid_from, np.array([d.valid_from for d in rows], dtype=np.int32)]
+            [self.valid_from, column([d.valid_from for d in rows], np.int32)]
         )
         self.valid_to = np.concatenate(
-            [self.valid_to, np.array([d.valid_to for d in rows], dtype=np.int32)]
+            [self.valid_to, column([d.valid_to for d in rows], np.int32)]
         )
+        first = np.zeros(sum(counts), dtype=bool)
+        first[np.cumsum([0, *counts[:-1]])] = True
+        self.first = np.concatenate([self.first, first])
         self._reindex_rows()
 
     def delete(self, ids: Iterable[int]) -> None:
-        drop = [self.row_of[i] for i in ids if i in self.row_of]
+        drop = [r for i in ids for r in self.row_of.get(i, [])]
         if not drop:
             return
         keep = np.ones(len(self.ids), dtype=bool)
         keep[drop] = False
-        for name in ("ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to"):
+        for name in (
+            "ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to", "first"
+        ):  # fmt: skip
             setattr(self, name, getattr(self, name)[keep])
         self._reindex_rows()
 
@@ -287,9 +375,16 @@ class VectorStore:
         return self._bits_cache
 
     def nearest(
-        self, qvec: np.ndarray, filters: Filters, k: int, also: list[int]
+        self,
+        qvec: np.ndarray,
+        filters: Filters,
+        k: int,
+        also: list[int],
+        piece_penalty: float = 0.02,
     ) -> tuple[list[tuple[int, float]], dict[int, float]]:
-        """Return the ``k`` nearest rows as ``(id, cosine)``, and the cosine of the ``also`` ids.
+        """Return the ``k`` nearest articles as ``(id, cosine)``, and the cosine of the
+        ``also`` ids; an article's cosine is the best over its passages, a later passage's
+        less ``piece_penalty``.
 
         Up to ``EXACT_LIMIT`` rows the scan is exact. Above, a Hamming scan over sign bits
         (48 bytes a row instead of 1,536) picks ``RESCORE`` candidates that are then scored
@@ -299,11 +394,15 @@ class VectorStore:
             return [], {}
         qvec = qvec.astype(np.float32)
         mask = self._mask(filters)
+        # Rows, not articles, are ranked: take enough rows for k articles of many passages.
+        want = min(k * MAX_PASSAGES, len(self.ids))
         if len(self.ids) <= EXACT_LIMIT:
             scores = self.matrix @ qvec
+            if piece_penalty:
+                scores[~self.first] -= piece_penalty
             if mask is not None:
                 scores[~mask] = -np.inf
-            rows = np.argpartition(-scores, min(k, len(scores)) - 1)[:k]
+            rows = np.argpartition(-scores, want - 1)[:want]
             cand_scores = scores[rows]
         else:
             bits = self._bits()
@@ -315,23 +414,39 @@ class VectorStore:
                 distance += counts[:, column]
             if mask is not None:
                 distance[~mask] = 10_000
-            count = min(RESCORE, len(distance))
+            count = min(max(RESCORE, want), len(distance))
             rows = np.argpartition(distance, count - 1)[:count]
             rows = rows[distance[rows] < 10_000]
             cand_scores = self.matrix[rows] @ qvec
-        order = np.argsort(-cand_scores)[:k]
+            if piece_penalty:
+                cand_scores[~self.first[rows]] -= piece_penalty
+        order = np.argsort(-cand_scores)
         ids = self.ids
-        top = [
-            (int(ids[rows[i]]), float(cand_scores[i])) for i in order if np.isfinite(cand_scores[i])
-        ]
+        top: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        for i in order:
+            if not np.isfinite(cand_scores[i]):
+                break
+            doc_id = int(ids[rows[i]])
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            top.append((doc_id, float(cand_scores[i])))
+            if len(top) >= k:
+                break
         extra: dict[int, float] = {}
         wanted = [(i, self.row_of[i]) for i in also if i in self.row_of]
         if wanted:
-            extra_rows = np.array([r for _, r in wanted])
+            extra_rows = np.array([r for _, doc_rows in wanted for r in doc_rows])
             values = self.matrix[extra_rows] @ qvec
-            for (doc_id, row), value in zip(wanted, values, strict=True):
-                if mask is None or mask[row]:
-                    extra[doc_id] = float(value)
+            if piece_penalty:
+                values[~self.first[extra_rows]] -= piece_penalty
+            start = 0
+            for doc_id, doc_rows in wanted:
+                end = start + len(doc_rows)
+                if mask is None or mask[doc_rows[0]]:
+                    extra[doc_id] = float(values[start:end].max())
+                start = end
         return top, extra
 
 
@@ -538,7 +653,9 @@ class SearchIndex:
     def semantic(self, qvec: np.ndarray, filters: Filters, k: int) -> list[tuple[int, float]]:
         """Return ``(id, cosine)`` of the ``k`` nearest passages."""
         self.refresh()
-        return self._vectors.nearest(qvec, filters, k, also=[])[0]
+        return self._vectors.nearest(qvec, filters, k, also=[], piece_penalty=Fusion.piece_penalty)[
+            0
+        ]
 
     def stored(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         """Return the stored fields of ``ids``."""
@@ -573,10 +690,20 @@ class SearchIndex:
         cosines: dict[int, float] = {}
         if qvec is not None and len(self._vectors):
             sem, cosines = self._vectors.nearest(
-                qvec, filters, fusion.candidates, also=[i for i, _ in lex]
+                qvec,
+                filters,
+                fusion.candidates,
+                also=[i for i, _ in lex],
+                piece_penalty=fusion.piece_penalty,
             )
             cosines.update(sem)
-        fused = self._fuse(lex, sem, cosines, fusion)
+        lex_for_fusion = lex
+        if sem and lex and fusion.method == "rrf" and fusion.coverage > 0:
+            best = self.stored([lex[0][0]]).get(lex[0][0])
+            text = f"{best['title']} {best['text'][:400]}" if best else ""
+            if query_coverage(query, text) < fusion.coverage:
+                lex_for_fusion = []  # the best lexical hit matched filler, not the question
+        fused = self._fuse(lex_for_fusion, sem, cosines, fusion)
         if not fused:
             return []
         # Freshness and the stored fields only for the candidates.
@@ -629,17 +756,90 @@ class SearchIndex:
         cosines: dict[int, float],
         fusion: Fusion,
     ) -> dict[int, float]:
-        """Return the fused score of every candidate (see ``Fusion``)."""
+        """Return the fused score of every candidate, in fused order (see ``Fusion``)."""
         if not sem:
             top = lex[0][1] if lex else 1.0
             return {i: s / top for i, s in lex}
-        best_lex = lex[0][1] if lex else 1.0
-        span = max(sem[0][1] - fusion.floor, 1e-6)
-        lex_map = dict(lex)
-        fused: dict[int, float] = {}
-        for doc_id in lex_map.keys() | cosines.keys():
-            cos = cosines.get(doc_id, fusion.floor)
-            sem_part = max(0.0, cos - fusion.floor) / span
-            lex_part = lex_map.get(doc_id, 0.0) / best_lex
-            fused[doc_id] = fusion.lexical * lex_part + fusion.semantic * sem_part
-        return fused
+        if fusion.method == "linear":
+            return _fuse_linear(lex, sem, cosines, fusion)
+        return fuse_ranks(
+            [i for i, _ in lex],
+            [i for i, _ in sorted(cosines.items(), key=lambda kv: (-kv[1], kv[0]))],
+            fusion,
+        )
+
+
+def query_coverage(query: textproc.ParsedQuery, text: str) -> float:
+    """Return the share of what the caller said (the query's character pairs of weight 1)
+    that ``text`` contains; a synonym's pairs count at their weight."""
+    said = [b for b, w in query.bigrams.items() if w >= 1.0]
+    if not said:
+        return 1.0  # nothing but pinyin or Latin: the lexical signal is all there is
+    text = textproc.normalise(text)
+    found = sum(w for b, w in query.bigrams.items() if b in text)
+    return min(1.0, found / len(said))
+
+
+def fuse_ranks(lex: list[int], sem: list[int], fusion: Fusion) -> dict[int, float]:
+    """Return ``{id: score}`` in fused order for two rankings, best first (see ``Fusion``).
+
+    Scores are the reciprocal-rank sums scaled so that first in both rankings is 1.0; when
+    the cross-check moves an article up it takes the score of the place it moves to.
+    """
+    k = fusion.rrf_k
+    lex_rank = {doc_id: n for n, doc_id in enumerate(lex, start=1)}
+    sem_rank = {doc_id: n for n, doc_id in enumerate(sem, start=1)}
+    best = (fusion.lexical + fusion.semantic) / (k + 1)
+    rrf: dict[int, float] = {}
+    for doc_id in lex_rank.keys() | sem_rank.keys():
+        value = 0.0
+        if doc_id in lex_rank:
+            value += fusion.lexical / (k + lex_rank[doc_id])
+        if doc_id in sem_rank:
+            value += fusion.semantic / (k + sem_rank[doc_id])
+        rrf[doc_id] = value / best
+    order = sorted(rrf, key=lambda i: (-rrf[i], lex_rank.get(i, 10**9), i))
+    g = fusion.guard
+    if g > 0 and lex and sem:
+        lex_top, sem_top = lex[:g], sem[:g]
+        if not set(lex_top) & set(sem_top):
+            # Disagreement: interleave, led by the signal whose best the other ranks higher.
+            lex_first = sem_rank.get(lex[0], 10**9) <= lex_rank.get(sem[0], 10**9)
+            a, b = (lex, sem) if lex_first else (sem, lex)
+            head: list[int] = []
+            for pair in zip(a[:g], b[:g], strict=False):
+                head.extend(x for x in pair if x not in head)
+            order = head + [i for i in order if i not in head]
+        else:
+            # Agreement: keep the fused order, but each signal's top g stays in the top 2g.
+            wanted = set(lex_top) | set(sem_top)
+            protected = [i for i in order if i in wanted]
+            head = []
+            for doc_id in order:
+                missing = [p for p in protected if p not in head]
+                if 2 * g - len(head) <= len(missing):
+                    head.extend(missing)
+                    break
+                head.append(doc_id)
+            order = head + [i for i in order if i not in set(head)]
+    scores = sorted(rrf.values(), reverse=True)
+    return {doc_id: scores[n] for n, doc_id in enumerate(order)}
+
+
+def _fuse_linear(
+    lex: list[tuple[int, float]],
+    sem: list[tuple[int, float]],
+    cosines: dict[int, float],
+    fusion: Fusion,
+) -> dict[int, float]:
+    """Decision 0007's linear fusion of normalised scores."""
+    best_lex = lex[0][1] if lex else 1.0
+    span = max(sem[0][1] - fusion.floor, 1e-6)
+    lex_map = dict(lex)
+    fused: dict[int, float] = {}
+    for doc_id in lex_map.keys() | cosines.keys():
+        cos = cosines.get(doc_id, fusion.floor)
+        sem_part = max(0.0, cos - fusion.floor) / span
+        lex_part = lex_map.get(doc_id, 0.0) / best_lex
+        fused[doc_id] = fusion.lexical * lex_part + fusion.semantic * sem_part
+    return dict(sorted(fused.items(), key=lambda kv: -kv[1]))

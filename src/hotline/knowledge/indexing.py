@@ -16,7 +16,7 @@ Two passes (decision 0010):
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 import numpy as np
@@ -61,37 +61,51 @@ def index_doc_for(article: Article, *, today: date | None = None) -> IndexDoc | 
     )
 
 
-def _passage_hashes(docs: list[IndexDoc]) -> dict[int, str]:
-    return {d.id: embeddings.content_hash(d.passage()) for d in docs}
+def _passage_hashes(docs: list[IndexDoc]) -> dict[str, str]:
+    """Every text embedded for ``docs`` (``IndexDoc.passages()``) → its content hash."""
+    return {t: embeddings.content_hash(t) for d in docs for t in d.passages()}
 
 
-def cached_vectors(docs: list[IndexDoc]) -> dict[int, np.ndarray]:
-    """Return the passage vectors of ``docs`` that are in the cache (none is computed)."""
-    if not settings.KB_SEMANTIC or not docs:
-        return {}
-    hashes = _passage_hashes(docs)
+def _cached(hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    unique = list(set(hashes))
     cached: dict[str, np.ndarray] = {}
-    unique = list(set(hashes.values()))
     for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
         for content_hash, vector in Embedding.objects.filter(
             content_hash__in=unique[start : start + 500], model=embeddings.MODEL_NAME
         ).values_list("content_hash", "vector"):
             cached[content_hash] = np.frombuffer(bytes(vector), dtype=np.float32)
-    return {d.id: cached[hashes[d.id]] for d in docs if hashes[d.id] in cached}
+    return cached
+
+
+def cached_vectors(docs: list[IndexDoc]) -> dict[int, np.ndarray]:
+    """Return, for the ``docs`` whose every passage is in the cache, their passage vectors
+    (one row per ``IndexDoc.passages()``); none is computed."""
+    if not settings.KB_SEMANTIC or not docs:
+        return {}
+    hashes = _passage_hashes(docs)
+    cached = _cached(hashes.values())
+    result = {}
+    for d in docs:
+        texts = d.passages()
+        if all(hashes[t] in cached for t in texts):
+            result[d.id] = np.stack([cached[hashes[t]] for t in texts])
+    return result
 
 
 def _embed(docs: list[IndexDoc]) -> list[Embedding]:
-    """Compute the passage vectors of ``docs`` (unsaved cache rows; no database write, so no
-    lock is held while the model runs)."""
+    """Compute the passage vectors of ``docs`` missing from the cache (unsaved cache rows; no
+    database write, so no lock is held while the model runs)."""
     hashes = _passage_hashes(docs)
+    cached = _cached(hashes.values())
+    missing = [t for t in hashes if hashes[t] not in cached]
     rows = []
-    for start in range(0, len(docs), 16):
-        batch = docs[start : start + 16]
-        vectors = embeddings.embed_passages([d.passage() for d in batch])
-        for doc, vector in zip(batch, vectors, strict=True):
+    for start in range(0, len(missing), 16):
+        batch = missing[start : start + 16]
+        vectors = embeddings.embed_passages(batch)
+        for text, vector in zip(batch, vectors, strict=True):
             rows.append(
                 Embedding(
-                    content_hash=hashes[doc.id],
+                    content_hash=hashes[text],
                     model=embeddings.MODEL_NAME,
                     vector=vector.astype(np.float32).tobytes(),
                 )

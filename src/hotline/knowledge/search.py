@@ -8,10 +8,11 @@ articles never reach results, snippets or suggestions.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from django.conf import settings
@@ -92,6 +93,60 @@ def reset_index_cache() -> None:
     """Forget open indexes (tests switch directories)."""
     with _lock:
         _indexes.clear()
+        _vocabulary.clear()
+
+
+_vocabulary: dict[str, Any] = {}
+#: The maintained vocabulary is re-read at least this often (units edit their lists without
+#: touching the index); an index change re-reads it at once.
+VOCABULARY_SECONDS = 60.0
+
+
+def maintained_rewrites() -> list[tuple[list[str], list[str]]]:
+    """Return the one-way query rewrites that articles and units maintain (KB-2).
+
+    An article's synonyms lead to its keywords (or its title when it has none): a caller
+    who says 二代证 also searches 身份证. A unit's responsibility keywords lead to the
+    matter they belong to: 屋顶漏水 also searches 住宅专项维修资金使用.
+    """
+    from hotline.directory.models import ResponsibilityItem
+    from hotline.knowledge.models import Article, Status
+
+    rewrites: list[tuple[list[str], list[str]]] = []
+    articles = (
+        Article.objects.filter(live_version__isnull=False)
+        .exclude(status=Status.WITHDRAWN)
+        .exclude(live_version__synonyms=[])
+        .values_list("live_version__synonyms", "live_version__keywords", "live_version__title")
+    )
+    for synonyms, keywords, title in articles:
+        if isinstance(synonyms, list) and synonyms:
+            targets = [k for k in keywords or [] if isinstance(k, str)] or [title]
+            rewrites.append(([s for s in synonyms if isinstance(s, str)], targets))
+    for keywords, matter in ResponsibilityItem.objects.filter(active=True).values_list(
+        "keywords", "matter"
+    ):
+        if isinstance(keywords, list) and keywords:
+            rewrites.append(([k for k in keywords if isinstance(k, str)], [matter]))
+    return rewrites
+
+
+def vocabulary() -> textproc.Synonyms:
+    """Return ``data/synonyms.txt`` plus the maintained rewrites, re-read when this
+    machine's index changed or after ``VOCABULARY_SECONDS``."""
+    meta = Path(settings.KB_INDEX_DIR) / "meta.json"
+    try:
+        stamp = meta.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    key = (str(meta), stamp, int(time.monotonic() // VOCABULARY_SECONDS))
+    with _lock:
+        if _vocabulary.get("key") == key:
+            return _vocabulary["value"]  # type: ignore[no-any-return]
+    value = textproc.default_synonyms().with_rewrites(maintained_rewrites())
+    with _lock:
+        _vocabulary.update(key=key, value=value)
+    return value
 
 
 @dataclass
@@ -121,9 +176,10 @@ def kb_search(
     articles (the public page and API). Bad input gives no results, never an error.
     """
     limit = max(1, min(int(limit or 10), MAX_LIMIT))
-    query = textproc.parse_query(q or "")
-    if query.empty:
+    if textproc.parse_query(q or "").empty:
         return []
+    follow_if_due()  # apply changes published through other machines (knowledge/follow.py)
+    query = textproc.parse_query(q or "", vocabulary())
     today = timezone.localdate()
     filters = Filters(
         public_only=public_only,
@@ -132,7 +188,6 @@ def kb_search(
         areas=list(areas or []),
         today=today.year * 10000 + today.month * 100 + today.day,
     )
-    follow_if_due()  # apply changes published through other machines (knowledge/follow.py)
     use_semantic = settings.KB_SEMANTIC if semantic is None else semantic
     qvec = None
     if use_semantic:

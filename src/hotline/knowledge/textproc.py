@@ -223,17 +223,26 @@ def pinyin_pairs(text: str) -> list[str]:
 class Synonyms:
     """Groups of interchangeable wording; a query naming one member also searches the others.
 
+    ``rewrites`` are one-way: the vocabulary that articles and units maintain (an article's
+    synonyms lead to its keywords, a unit's responsibility keywords to the matter they
+    belong to). A query naming a trigger also searches the targets, not the other way round
+    (a matter's generic words must not pull in every keyword of it).
+
     Matching is on the characters and on the pinyin, so a homophone typo (社宝卡) or pinyin
     input (shebaoka) still reaches the group.
     """
 
     groups: list[list[str]] = field(default_factory=list)
+    rewrites: list[tuple[list[str], list[str]]] = field(default_factory=list)
     _by_text: list[tuple[str, int]] = field(default_factory=list, repr=False)
     _by_pinyin: list[tuple[str, int]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        for index, group in enumerate(self.groups):
-            for member in group:
+        triggers = [*self.groups, *(t for t, _ in self.rewrites)]
+        for index, members in enumerate(triggers):
+            for member in members:
+                if len(member) < 2:
+                    continue
                 self._by_text.append((member, index))
                 if len(member) >= 3 and all(is_cjk(c) for c in member):
                     self._by_pinyin.append((" " + " ".join(pinyin_of(member)) + " ", index))
@@ -249,9 +258,17 @@ class Synonyms:
                 groups.append(members)
         return cls(groups)
 
-    def expand(self, text: str, pinyin: str = "") -> list[str]:
-        """Return the members of every group that ``text`` (or its pinyin) mentions, minus
-        the ones already in ``text``."""
+    def with_rewrites(self, rewrites: Iterable[tuple[Iterable[str], Iterable[str]]]) -> Synonyms:
+        """Return these groups plus one-way ``(triggers, targets)`` rewrites (normalised)."""
+        extra = []
+        for triggers, targets in rewrites:
+            t = [w for w in (normalise(x) for x in triggers) if len(w) >= 2]
+            g = [w for w in (normalise(x) for x in targets) if w]
+            if t and g:
+                extra.append((t, g))
+        return Synonyms(self.groups, [*self.rewrites, *extra])
+
+    def _hits(self, text: str, pinyin: str) -> set[int]:
         hit: set[int] = set()
         for member, index in self._by_text:
             if member in text:
@@ -260,9 +277,29 @@ class Synonyms:
             for member_py, index in self._by_pinyin:
                 if member_py in pinyin:
                     hit.add(index)
+        return hit
+
+    def expand(self, text: str, pinyin: str = "") -> list[str]:
+        """Return the members of every group that ``text`` (or its pinyin) mentions, minus
+        the ones already in ``text`` (groups only; see ``rewrite`` for the one-way ones)."""
         out: list[str] = []
-        for index in sorted(hit):
-            out.extend(m for m in self.groups[index] if m not in text and m not in out)
+        for index in sorted(self._hits(text, pinyin)):
+            if index < len(self.groups):
+                out.extend(m for m in self.groups[index] if m not in text and m not in out)
+        return out
+
+    def rewrite(self, text: str, pinyin: str = "") -> list[str]:
+        """Return the targets of every one-way rewrite whose trigger ``text`` mentions."""
+        out: list[str] = []
+        for index in sorted(self._hits(text, pinyin)):
+            if index >= len(self.groups):
+                triggers, targets = self.rewrites[index - len(self.groups)]
+                said = [t for t in triggers if t in text]
+                out.extend(
+                    m
+                    for m in (*targets, *triggers)
+                    if m not in text and m not in out and not any(m in t for t in said)
+                )
         return out
 
 
@@ -275,6 +312,11 @@ def default_synonyms() -> Synonyms:
 
 # --- queries ----------------------------------------------------------------------------------
 
+#: Weight of a synonym group's other members in a query (the words said weigh 1).
+SYNONYM_WEIGHT = 0.7
+#: Weight of what a one-way rewrite adds (an article's keywords, a unit's matter).
+REWRITE_WEIGHT = 0.5
+
 
 @dataclass
 class ParsedQuery:
@@ -286,6 +328,8 @@ class ParsedQuery:
     pinyin: dict[str, float] = field(default_factory=dict)
     #: terms to mark in snippets
     highlight: list[str] = field(default_factory=list)
+    #: what the maintained vocabulary added (``Synonyms.rewrite``)
+    rewritten: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -326,9 +370,13 @@ def parse_query(raw: str, synonyms: Synonyms | None = None) -> ParsedQuery:
             _add(query.pinyin, _pairs(syllables), 1.0)
             pinyin_text += " ".join(syllables) + " "
     for extra in synonyms.expand(text, pinyin_text):
-        _add(query.bigrams, bigrams(extra), 0.7)
-        _add(query.words, words(extra, for_query=True), 0.7)
+        _add(query.bigrams, bigrams(extra), SYNONYM_WEIGHT)
+        _add(query.words, words(extra, for_query=True), SYNONYM_WEIGHT)
         query.highlight.append(extra)
+    for extra in synonyms.rewrite(text, pinyin_text):
+        _add(query.bigrams, bigrams(extra), REWRITE_WEIGHT)
+        _add(query.words, words(extra, for_query=True), REWRITE_WEIGHT)
+        query.rewritten.append(extra)
     query.highlight.extend(w for w in query.words if len(w) >= 2)
     query.highlight.extend(query.bigrams)
     return query

@@ -1,0 +1,176 @@
+"""Issue 18: fusion that cannot fall below its signals, passages of long articles, and query
+rewriting with the vocabulary that articles and units maintain (KB-2, ANSWER-1)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from hotline.directory.models import ResponsibilityItem
+from hotline.knowledge import textproc
+from hotline.knowledge.engine import DIM, Filters, Fusion, IndexDoc, SearchIndex, fuse_ranks
+from hotline.knowledge.search import kb_search
+
+# --- fusion -----------------------------------------------------------------------------------
+
+
+def test_when_the_signals_disagree_fusion_interleaves_their_best():
+    lexical = ["L1", "L2", "L3", "L4"]
+    semantic = ["S1", "S2", "L3", "S4"]  # ranks the lexical third, nothing of the top two
+    order = list(fuse_ranks(lexical, semantic, Fusion(guard=2)))
+    assert set(order[:4]) == {"L1", "L2", "S1", "S2"}
+    # Led by the signal whose best the other ranks higher: S1 is absent from the lexical
+    # ranking, L1 is absent from the semantic one, so the lexical ranking (first) leads.
+    assert order[0] == "L1" and order[1] == "S1"
+
+
+def test_an_answer_one_signal_is_sure_of_is_never_buried_by_the_other():
+    # "A" is first lexically and last semantically; ten articles both rank middling would
+    # outscore it in plain reciprocal-rank fusion.
+    middling = [f"M{i}" for i in range(10)]
+    lexical = ["A", "B", *middling]
+    semantic = ["B", "S", *middling, *[f"X{i}" for i in range(30)], "A"]
+    plain = list(fuse_ranks(lexical, semantic, Fusion(guard=0)))
+    assert plain.index("A") >= 4
+    order = list(fuse_ranks(lexical, semantic, Fusion(guard=2)))
+    assert order[0] == "B"  # both agree on it
+    assert {"A", "S"} <= set(order[:4])
+
+
+def test_fused_top_holds_each_signals_top_on_random_rankings():
+    rng = random.Random(18)
+    pool = [f"d{i}" for i in range(40)]
+    for _ in range(300):
+        lexical = rng.sample(pool, rng.randint(1, 25))
+        semantic = rng.sample(pool, 30)
+        for guard in (1, 2, 3):
+            scores = fuse_ranks(lexical, semantic, Fusion(guard=guard))
+            top = list(scores)[: 2 * guard]
+            assert set(lexical[:guard]) <= set(top)
+            assert set(semantic[:guard]) <= set(top)
+            values = list(scores.values())
+            assert values == sorted(values, reverse=True)  # scores follow the fused order
+
+
+def test_fusion_needs_no_score_scale_and_tops_at_one():
+    scores = fuse_ranks(["a", "b"], ["a", "c"], Fusion())
+    assert next(iter(scores)) == "a"
+    assert scores["a"] == pytest.approx(1.0)
+
+
+# --- passages ---------------------------------------------------------------------------------
+
+
+def _unit(vector: list[float]) -> np.ndarray:
+    v = np.zeros(DIM, dtype=np.float32)
+    v[: len(vector)] = vector
+    return v / np.linalg.norm(v)
+
+
+def test_a_long_article_is_embedded_in_pieces_and_scored_by_its_best(tmp_path):
+    long = IndexDoc(
+        id=1,
+        external_id="L",
+        title="住房公积金业务办理指南",
+        kind="guide",
+        unit="GJJ",
+        public=True,
+        answer="职工可到任一管理部办理。",
+        body="。".join(f"第{i}条，关于提取、贷款和缴存的具体规定说明如下" * 3 for i in range(12)),
+    )
+    passages = long.passages()
+    assert passages[0] == long.passage()
+    assert 2 < len(passages) <= 8
+    assert all(p.startswith(long.title) for p in passages[1:])
+    short = IndexDoc(id=2, external_id="S", title="短", kind="qa", unit="X", public=True)
+    assert short.passages() == [short.passage()]
+
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild(
+        [long, short],
+        {1: np.stack([_unit([1, 0, 0]), _unit([0, 0, 1])]), 2: _unit([0.6, 0.8, 0])},
+    )
+    # The query is close to the long article's second passage only.
+    found = index.semantic(_unit([0, 0.1, 1]), Filters(), 5)
+    assert [i for i, _ in found] == [1, 2]
+    index.delete([1])
+    assert [i for i, _ in index.semantic(_unit([0, 0.1, 1]), Filters(), 5)] == [2]
+
+
+# --- query rewriting --------------------------------------------------------------------------
+
+
+def test_rewrites_are_one_way_from_synonym_to_keyword():
+    vocabulary = textproc.Synonyms([]).with_rewrites([(["小黄车"], ["共享单车"])])
+    said = textproc.parse_query("门口一堆小黄车", vocabulary)
+    assert said.bigrams["单车"] == textproc.REWRITE_WEIGHT
+    assert said.rewritten == ["共享单车"]
+    official = textproc.parse_query("共享单车乱停", vocabulary)
+    assert "黄车" not in official.bigrams and official.rewritten == []
+
+
+@pytest.mark.django_db
+@pytest.mark.req("KB-2")
+def test_an_articles_synonyms_rewrite_the_query_for_every_article(publish):
+    """KB-2: the synonyms one article maintains lead a caller's wording to the official
+    term, so articles that only use the official term are found too."""
+    publish("共享单车停放管理", answer="共享单车应停放在白线内。", keywords=["共享单车"],
+            synonyms=["小黄车"])  # fmt: skip
+    other = publish("单车乱停放如何处理", answer="可拨打12345反映,城管部门清理。")
+    found = [r.id for r in kb_search("小区门口全是小黄车", public_only=False, semantic=False)]
+    assert other.pk in found
+
+
+@pytest.mark.django_db
+@pytest.mark.req("KB-2")
+def test_a_units_responsibility_keywords_rewrite_the_query(publish, unit):
+    """KB-2: a unit's responsibility keywords (屋顶漏水) lead to its matter's articles."""
+    article = publish("住宅专项维修资金使用", answer="业主表决同意后可申请使用维修资金。")
+    assert kb_search("我家屋顶漏水了", public_only=False, semantic=False) == []
+    ResponsibilityItem.objects.create(
+        unit=unit, matter="住宅专项维修资金使用咨询", keywords=["屋顶漏水", "外墙渗水"]
+    )
+    from hotline.knowledge import search
+
+    search.reset_index_cache()  # the vocabulary is re-read each minute; do not wait
+    found = kb_search("我家屋顶漏水了", public_only=False, semantic=False)
+    assert [r.id for r in found][:1] == [article.pk]
+
+
+def test_lexical_hits_on_filler_words_do_not_outvote_the_semantic_signal(tmp_path):
+    """The cross-check: a best lexical hit that holds little of what the caller said (here
+    only 材料 of 厨房, 臭鸡蛋, 味道…) leaves the order to the semantic signal."""
+    docs = [
+        IndexDoc(id=1, external_id="A", title="公积金提取需要哪些材料", kind="qa", unit="X",
+                 public=True, answer="身份证和提取申请材料。"),
+        IndexDoc(id=2, external_id="B", title="燃气泄漏应急处置", kind="qa", unit="X",
+                 public=True, answer="关闭总阀,开窗通风。"),
+    ]  # fmt: skip
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0])})
+    query = textproc.parse_query("厨房里一股臭鸡蛋味道要准备啥材料")
+    qvec = _unit([0.3, 1, 0])
+    assert [i for i, _ in index.lexical(query, Filters(), 5)] == [1]
+    ungated = index.search(query, Filters(), qvec=qvec, fusion=Fusion(coverage=0))
+    assert [h.id for h in ungated] == [1, 2]
+    fused = index.search(query, Filters(), qvec=qvec)
+    assert [h.id for h in fused] == [2, 1]
+    # A caller who says the article's words gets the lexical signal back.
+    said = textproc.parse_query("公积金提取要哪些材料")
+    assert index.search(said, Filters(), qvec=qvec)[0].id == 1
+
+
+def test_a_vector_file_from_before_passages_still_loads(tmp_path):
+    from hotline.knowledge.engine import VectorStore
+
+    path = tmp_path / "vectors.npz"
+    store = VectorStore()
+    doc = IndexDoc(id=7, external_id="A", title="t", kind="qa", unit="X", public=True)
+    store.upsert([doc], {7: _unit([1, 0])})
+    np.savez(path, **{n: getattr(store, n) for n in (
+        "ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to")})  # fmt: skip
+    loaded = VectorStore.load(path)
+    assert loaded.first.tolist() == [True]
+    assert loaded.nearest(_unit([1, 0]), Filters(), 3, also=[7])[1] == {7: pytest.approx(1.0)}
