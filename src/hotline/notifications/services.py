@@ -201,10 +201,13 @@ def _deliver_batch(channel: str, subscriber: str, now: datetime, size: int) -> t
         )
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True)
-        messages = list(pending.order_by("next_attempt_at", "id")[:size])
-        if not messages:
+        # Ids and event ids only: no model instances on the hot path.
+        claimed = list(
+            pending.order_by("next_attempt_at", "id").values_list("pk", "payload__event")[:size]
+        )
+        if not claimed:
             return 0, 0
-        wanted = {int(m.payload["event"]) for m in messages}
+        wanted = {int(event) for _pk, event in claimed}
         done = set(
             EventReceipt.objects.filter(
                 channel=channel, subscriber=subscriber, event_id__in=wanted
@@ -223,15 +226,17 @@ def _deliver_batch(channel: str, subscriber: str, now: datetime, size: int) -> t
                     )
         except Exception:  # one bad event must not hold back the batch: one at a time
             logger.warning("batch delivery to %s failed; delivering one by one", subscriber)
-            went = sum(_deliver_one(m, now) for m in messages)
-            return went, len(messages) - went
-        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+            messages = OutboxMessage.objects.filter(pk__in=[pk for pk, _event in claimed])
+            went = sum(_deliver_one(m, now) for m in messages.order_by("id"))
+            return went, len(claimed) - went
+        ids = [pk for pk, _event in claimed]
+        OutboxMessage.objects.filter(pk__in=ids).update(
             attempts=F("attempts") + 1, delivered_at=now, last_error=""
         )
         DeliveryAttempt.objects.bulk_create(
-            [DeliveryAttempt(message=m, at=now, ok=True) for m in messages]
+            [DeliveryAttempt(message_id=pk, at=now, ok=True) for pk in ids]
         )
-        return len(messages), 0
+        return len(claimed), 0
 
 
 def outbox_deliver(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
