@@ -56,7 +56,11 @@ def only_test_outbox_subscribers():
     yield
     for subscriber in others:
         ticket_events.subscribe(
-            subscriber.name, subscriber.handler, codes=subscriber.codes, mode=subscriber.mode
+            subscriber.name,
+            subscriber.handler,
+            codes=subscriber.codes,
+            mode=subscriber.mode,
+            batch=subscriber.batch,
         )
 
 
@@ -274,3 +278,64 @@ def test_without_subscribers_publishing_costs_no_query(agent, django_assert_num_
     event.save()
     with django_assert_num_queries(0):
         ticket_events.publish([event])
+
+
+def test_a_batch_subscriber_gets_its_events_in_lists_each_once(agent):
+    """``batch=True``: one call per claimed batch; a repeated delivery is not handed over again."""
+    calls: list[list[int]] = []
+
+    def batch(events):
+        calls.append([e.pk for e in events])
+
+    ticket_events.subscribe(
+        "test.batch", batch, codes={"ticket.registered"}, mode="outbox", batch=True
+    )
+    try:
+        tickets = [_register(agent, f"1390000002{n}", "2026-11-02 09:00") for n in range(5)]
+        ids = sorted(t.events.get().pk for t in tickets)
+        messages = OutboxMessage.objects.filter(adapter="event", payload__subscriber="test.batch")
+        assert messages.count() == 5
+        outbox_deliver(now=at("2026-11-02 09:01"), limit=3)  # the limit caps the batch
+        outbox_deliver(now=at("2026-11-02 09:01"))
+        assert [sorted(c) for c in calls][:1] == [ids[:3]]
+        assert sorted(i for c in calls for i in c) == ids
+        assert not messages.filter(delivered_at__isnull=True).exists()
+        messages.update(delivered_at=None)
+        outbox_deliver(now=at("2026-11-02 09:02"))
+        assert sorted(i for c in calls for i in c) == ids  # receipts: each event once
+    finally:
+        ticket_events.unsubscribe("test.batch")
+
+
+def test_a_failing_batch_is_delivered_one_by_one(agent):
+    """One bad event in a batch is retried with backoff; the others are delivered at once."""
+    calls: list[list[int]] = []
+    bad: set[int] = set()
+
+    def batch(events):
+        calls.append([e.pk for e in events])
+        if bad & {e.pk for e in events}:
+            raise ValueError("this one is broken")
+
+    ticket_events.subscribe(
+        "test.batch", batch, codes={"ticket.registered"}, mode="outbox", batch=True
+    )
+    try:
+        tickets = [_register(agent, f"1390000003{n}", "2026-11-02 09:00") for n in range(3)]
+        ids = sorted(t.events.get().pk for t in tickets)
+        bad.add(ids[1])
+        outbox_deliver(now=at("2026-11-02 09:01"))
+        done = EventReceipt.objects.filter(subscriber="test.batch")
+        assert sorted(done.values_list("event_id", flat=True)) == [ids[0], ids[2]]
+        waiting = OutboxMessage.objects.get(payload__subscriber="test.batch", delivered_at=None)
+        assert waiting.payload["event"] == ids[1] and waiting.attempts == 1
+        bad.clear()
+        outbox_deliver(now=at("2026-11-02 09:03"))  # after the backoff
+        assert done.count() == 3
+    finally:
+        ticket_events.unsubscribe("test.batch")
+
+
+def test_batch_is_for_outbox_subscribers():
+    with pytest.raises(ValueError, match="batch"):
+        ticket_events.subscribe("test.batch", lambda e: None, batch=True)

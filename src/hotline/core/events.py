@@ -18,6 +18,10 @@ its ``publish`` in the transaction that made it. Apps higher up subscribe in the
   repeated delivery does not call the handler twice. A handler with effects outside the
   database must still be idempotent, keyed by the event's id: a crash between the effect and
   the commit means one more delivery.
+- ``mode="outbox", batch=True``: as ``outbox``, but the handler takes a list of events: the
+  worker claims up to ``BATCH`` of the subscriber's due deliveries at once and hands them over
+  in one transaction (a failing batch is retried one event at a time, so one bad event cannot
+  hold back the others). For handlers that merge work, e.g. recompute each touched row once.
 
 Publishing costs nothing when nobody subscribed: no query, one dictionary lookup per event.
 See docs/events.md for the channels, the event codes and their payloads.
@@ -34,6 +38,8 @@ E = TypeVar("E")
 
 Mode = Literal["transaction", "outbox"]
 MODES: tuple[Mode, ...] = ("transaction", "outbox")
+#: The most events one delivery hands a batch subscriber.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Subscriber:
     handler: Callable[[Any], None]
     codes: frozenset[str] | None  # None: every code of the channel
     mode: Mode
+    batch: bool = False  # outbox only: the handler takes a list of events
 
     def wants(self, code: str) -> bool:
         return self.codes is None or code in self.codes
@@ -72,6 +79,11 @@ def outbox_backend_set(enqueue: Callable[[list[Delivery]], None] | None) -> None
     _outbox = enqueue
 
 
+def channels() -> list[Channel[Any]]:
+    """Return every declared channel (the outbox looks for batch subscribers)."""
+    return list(_channels.values())
+
+
 def channel_get(name: str) -> Channel[Any]:
     """Return the channel called ``name``; raise ``LookupError`` if no app declared it."""
     try:
@@ -85,7 +97,8 @@ class Channel(Generic[E]):
 
     ``code`` reads an event's dotted code, ``key`` its id (unique in the channel, stable: the
     outbox stores it), ``at`` its time, and ``load`` fetches an event again by id for an outbox
-    delivery.
+    delivery; ``load_many`` (optional) fetches several in one go for a batch subscriber and
+    returns those it found, in any order.
     """
 
     def __init__(
@@ -96,6 +109,7 @@ class Channel(Generic[E]):
         key: Callable[[E], int | None],
         at: Callable[[E], datetime],
         load: Callable[[int], E],
+        load_many: Callable[[list[int]], list[E]] | None = None,
     ) -> None:
         if name in _channels:
             raise ValueError(f"event channel {name!r} declared twice")
@@ -104,6 +118,7 @@ class Channel(Generic[E]):
         self._key = key
         self._at = at
         self._load = load
+        self._load_many = load_many
         self._subscribers: dict[str, Subscriber] = {}
         self._routes: dict[str, tuple[Subscriber, ...]] = {}
         _channels[name] = self
@@ -115,16 +130,20 @@ class Channel(Generic[E]):
         *,
         codes: Iterable[str] | None = None,
         mode: Mode = "transaction",
+        batch: bool = False,
     ) -> None:
         """Register ``handler`` as ``name`` (stable, e.g. ``"stats.daily_counts"``).
 
-        A transaction handler takes a list of events, an outbox handler one event. Registering
-        the same name again with the same handler does nothing (``ready`` may run twice).
+        A transaction handler takes a list of events, an outbox handler one event, or a list of
+        events with ``batch=True``. Registering the same name again with the same handler does
+        nothing (``ready`` may run twice).
         """
         if mode not in MODES:
             raise ValueError(f"unknown delivery mode {mode!r}")
+        if batch and mode != "outbox":
+            raise ValueError("batch delivery is for outbox subscribers")
         wanted = frozenset(codes) if codes is not None else None
-        subscriber = Subscriber(name=name, handler=handler, codes=wanted, mode=mode)
+        subscriber = Subscriber(name=name, handler=handler, codes=wanted, mode=mode, batch=batch)
         known = self._subscribers.get(name)
         if known is not None:
             if known == subscriber:
@@ -174,9 +193,31 @@ class Channel(Generic[E]):
                 raise RuntimeError("outbox subscribers need hotline.notifications installed")
             _outbox(deliveries)
 
-    def deliver(self, subscriber: str, event_id: int) -> None:
-        """Call outbox subscriber ``subscriber`` with event ``event_id`` (the worker's side)."""
+    def _outbox_subscriber(self, subscriber: str) -> Subscriber:
         found = self._subscribers.get(subscriber)
         if found is None or found.mode != "outbox":
             raise LookupError(f"no outbox subscriber {subscriber!r} on {self.name!r}")
-        found.handler(self._load(event_id))
+        return found
+
+    def deliver(self, subscriber: str, event_id: int) -> None:
+        """Call outbox subscriber ``subscriber`` with event ``event_id`` (the worker's side)."""
+        found = self._outbox_subscriber(subscriber)
+        event = self._load(event_id)
+        found.handler([event] if found.batch else event)
+
+    def deliver_many(self, subscriber: str, event_ids: list[int]) -> None:
+        """Call batch subscriber ``subscriber`` once with the events ``event_ids``."""
+        found = self._outbox_subscriber(subscriber)
+        if not found.batch:
+            raise LookupError(f"{subscriber!r} on {self.name!r} takes one event at a time")
+        if self._load_many is not None:
+            events = self._load_many(event_ids)
+        else:
+            events = [self._load(i) for i in event_ids]
+        if len(events) != len(set(event_ids)):
+            raise LookupError(f"{self.name}: some of events {event_ids} are gone")
+        found.handler(events)
+
+    def batch_subscribers(self) -> list[str]:
+        """Return the names of the outbox subscribers that take their events in batches."""
+        return [s.name for s in self._subscribers.values() if s.mode == "outbox" and s.batch]

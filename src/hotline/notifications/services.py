@@ -20,10 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from hotline.accounts.models import User
-from hotline.core.events import Delivery, channel_get
+from hotline.core.events import BATCH, Delivery, channel_get, channels
 from hotline.notifications.models import DeliveryAttempt, EventReceipt, InboxItem, OutboxMessage
 
 logger = logging.getLogger("hotline.notifications")
@@ -159,35 +160,110 @@ def _claim(now: datetime) -> OutboxMessage | None:
     return pending.order_by("next_attempt_at", "id").first()
 
 
+def _deliver_one(message: OutboxMessage, now: datetime) -> bool:
+    """Deliver ``message`` (claimed, in the caller's transaction); return whether it went."""
+    adapter = ADAPTERS.get(message.adapter)
+    try:
+        if adapter is None:
+            raise LookupError(f"unknown adapter {message.adapter!r}")
+        with transaction.atomic():  # a failing adapter leaves none of its rows
+            adapter(message)
+    except Exception as exc:  # any adapter failure is recorded and retried
+        message.attempts += 1
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.next_attempt_at = now + backoff(message.attempts)
+        message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        DeliveryAttempt.objects.create(message=message, at=now, ok=False, error=message.last_error)
+        return False
+    message.attempts += 1
+    message.delivered_at = now
+    message.last_error = ""
+    message.save(update_fields=["attempts", "delivered_at", "last_error"])
+    DeliveryAttempt.objects.create(message=message, at=now, ok=True)
+    return True
+
+
+def _deliver_batch(channel: str, subscriber: str, now: datetime, size: int) -> tuple[int, int]:
+    """Deliver up to ``size`` due events of batch subscriber ``subscriber`` in one transaction.
+
+    The events its receipts do not list go to the handler in one call; their receipts, the
+    messages' marks and attempts are written in bulk. If the handler fails, each message is
+    delivered on its own instead (a failing one is retried with backoff, the others go).
+    Return (delivered, failed); (0, 0) when none was due.
+    """
+    with transaction.atomic():
+        pending = OutboxMessage.objects.filter(
+            delivered_at__isnull=True,
+            next_attempt_at__lte=now,
+            adapter=EVENT_ADAPTER,
+            payload__channel=channel,
+            payload__subscriber=subscriber,
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        # Ids and event ids only: no model instances on the hot path.
+        claimed = list(
+            pending.order_by("next_attempt_at", "id").values_list("pk", "payload__event")[:size]
+        )
+        if not claimed:
+            return 0, 0
+        wanted = {int(event) for _pk, event in claimed}
+        done = set(
+            EventReceipt.objects.filter(
+                channel=channel, subscriber=subscriber, event_id__in=wanted
+            ).values_list("event_id", flat=True)
+        )
+        todo = sorted(wanted - done)
+        try:
+            with transaction.atomic():
+                if todo:
+                    channel_get(channel).deliver_many(subscriber, todo)
+                    EventReceipt.objects.bulk_create(
+                        [
+                            EventReceipt(channel=channel, subscriber=subscriber, event_id=i)
+                            for i in todo
+                        ]
+                    )
+        except Exception:  # one bad event must not hold back the batch: one at a time
+            logger.warning("batch delivery to %s failed; delivering one by one", subscriber)
+            messages = OutboxMessage.objects.filter(pk__in=[pk for pk, _event in claimed])
+            went = sum(_deliver_one(m, now) for m in messages.order_by("id"))
+            return went, len(claimed) - went
+        ids = [pk for pk, _event in claimed]
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            attempts=F("attempts") + 1, delivered_at=now, last_error=""
+        )
+        DeliveryAttempt.objects.bulk_create(
+            [DeliveryAttempt(message_id=pk, at=now, ok=True) for pk in ids]
+        )
+        return len(claimed), 0
+
+
 def outbox_deliver(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
-    """Deliver up to ``limit`` due messages; return (delivered, failed)."""
+    """Deliver up to ``limit`` due messages; return (delivered, failed).
+
+    The events of batch subscribers (``core.events``, ``batch=True``) go first, up to
+    ``BATCH`` per transaction; then every other message, one per transaction.
+    """
     now = now or timezone.now()
     delivered = failed = 0
-    for _ in range(limit):
+    for channel in channels():
+        for subscriber in channel.batch_subscribers():
+            while delivered + failed < limit:
+                went, lost = _deliver_batch(
+                    channel.name, subscriber, now, min(BATCH, limit - delivered - failed)
+                )
+                if not went and not lost:
+                    break
+                delivered += went
+                failed += lost
+    while delivered + failed < limit:
         with transaction.atomic():
             message = _claim(now)
             if message is None:
                 break
-            adapter = ADAPTERS.get(message.adapter)
-            try:
-                if adapter is None:
-                    raise LookupError(f"unknown adapter {message.adapter!r}")
-                with transaction.atomic():  # a failing adapter leaves none of its rows
-                    adapter(message)
-            except Exception as exc:  # any adapter failure is recorded and retried
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                message.next_attempt_at = now + backoff(message.attempts)
-                message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                DeliveryAttempt.objects.create(
-                    message=message, at=now, ok=False, error=message.last_error
-                )
+            if _deliver_one(message, now):
+                delivered += 1
+            else:
                 failed += 1
-                continue
-            message.attempts += 1
-            message.delivered_at = now
-            message.last_error = ""
-            message.save(update_fields=["attempts", "delivered_at", "last_error"])
-            DeliveryAttempt.objects.create(message=message, at=now, ok=True)
-            delivered += 1
     return delivered, failed

@@ -2,7 +2,8 @@
 
 ``ticket_facts`` reads a ticket's events, its deadlines and the supervision rows about it and
 returns one row per unit it was dispatched to, plus one row for the ticket itself (``unit_key``
-0: the centre's indicators). It depends only on what is stored, never on the clock, so the
+0: the centre's indicators); ``tickets_facts`` does the same for many tickets with one query
+per table. It depends only on what is stored, never on the clock, so the
 incremental rollup and ``hotline stats rebuild`` reach the same figures (STATS-1, A20).
 """
 
@@ -18,7 +19,7 @@ from django.conf import settings
 
 from hotline.directory.models import Unit
 from hotline.supervision.models import Reminder, SupervisionOrder
-from hotline.tickets.models import Assignment, Ticket
+from hotline.tickets.models import Assignment, Ticket, TicketEvent
 
 CENTRE = 0
 DISPATCHES = {"ticket.dispatched", "ticket.redispatched", "ticket.redo"}
@@ -81,9 +82,75 @@ def unit_codes() -> dict[str, int]:
     return dict(Unit.objects.values_list("code", "pk"))
 
 
+@dataclass
+class _Loaded:
+    """What the facts of a set of tickets read, fetched in one query per table."""
+
+    events: dict[int, list[tuple[str, Any]]] = field(default_factory=dict)
+    deadlines: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
+    orders: dict[int, list[int]] = field(default_factory=dict)
+    reminders: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _load(ids: list[int]) -> _Loaded:
+    loaded = _Loaded()
+    rows = (
+        TicketEvent.objects.filter(ticket_id__in=ids)
+        .order_by("ticket_id", "at", "id")
+        .values_list("ticket_id", "action", "payload")
+    )
+    for ticket_id, action, payload in rows:
+        loaded.events.setdefault(ticket_id, []).append((action, payload))
+    # The kept lead assignments, each with its deadlines (LEFT JOIN).
+    assignments = (
+        Assignment.objects.filter(
+            ticket_id__in=ids, role=Assignment.Role.LEAD, returned_at__isnull=True
+        )
+        .order_by("ticket_id", "dispatched_at", "id", "deadlines__id")
+        .values_list(
+            "ticket_id",
+            "pk",
+            "unit_id",
+            "deadlines__kind",
+            "deadlines__due_at",
+            "deadlines__met_at",
+            "deadlines__breached_at",
+        )
+    )
+    for ticket_id, *rest in assignments:
+        loaded.deadlines.setdefault(ticket_id, []).append(tuple(rest))
+    orders = SupervisionOrder.objects.filter(ticket_id__in=ids, unit__isnull=False)
+    for ticket_id, unit_id in orders.order_by("pk").values_list("ticket_id", "unit_id"):
+        loaded.orders.setdefault(ticket_id, []).append(unit_id)
+    reminders = Reminder.objects.filter(ticket_id__in=ids)
+    for ticket_id, unit_id in reminders.order_by("pk").values_list("ticket_id", "unit_id"):
+        loaded.reminders.setdefault(ticket_id, []).append(unit_id)
+    return loaded
+
+
+def tickets_facts(
+    tickets: list[Ticket], codes: dict[str, int] | None = None
+) -> dict[int, list[FactRow]]:
+    """Return the facts of each of ``tickets`` by ticket id, reading each table once."""
+    ids = [t.pk for t in tickets]
+    loaded = _load(ids)
+    if codes is None:  # only the units the events name, not the whole directory
+        named = {
+            str((p or {}).get("unit", ""))
+            for events in loaded.events.values()
+            for a, p in events
+            if a in DISPATCHES
+        }
+        codes = dict(Unit.objects.filter(code__in=named).values_list("code", "pk")) if named else {}
+    return {t.pk: _facts(t, loaded, codes) for t in tickets}
+
+
 def ticket_facts(ticket: Ticket, codes: dict[str, int] | None = None) -> list[FactRow]:
     """Return the facts of ``ticket``: one for the centre and one per lead unit (STATS-1)."""
+    return tickets_facts([ticket], codes)[ticket.pk]
 
+
+def _facts(ticket: Ticket, loaded: _Loaded, codes: dict[str, int]) -> list[FactRow]:
     def row(unit_key: int) -> FactRow:
         return FactRow(
             ticket_id=ticket.pk,
@@ -96,14 +163,10 @@ def ticket_facts(ticket: Ticket, codes: dict[str, int] | None = None) -> list[Fa
 
     centre = row(CENTRE)
     units: dict[int, FactRow] = {}
-    events = list(ticket.events.order_by("at", "id").values_list("action", "payload"))
-    if codes is None:  # only the units the events name, not the whole directory
-        named = {str((p or {}).get("unit", "")) for a, p in events if a in DISPATCHES}
-        codes = dict(Unit.objects.filter(code__in=named).values_list("code", "pk")) if named else {}
     lead: int | None = None
     c = centre.counts
     c["registered"] = 1
-    for action, raw in events:
+    for action, raw in loaded.events.get(ticket.pk, []):
         payload = raw or {}
         here = units[lead].counts if lead is not None else None
         if action in DISPATCHES:
@@ -155,8 +218,10 @@ def ticket_facts(ticket: Ticket, codes: dict[str, int] | None = None) -> list[Fa
                 here["closed"] = 1
     c["accepted"] = int(not c["rejected"] and not c["navigated"])
     if units:
-        _deadline_facts(ticket, units)
-    _supervision_facts(ticket, centre, units, row)
+        _deadline_facts(loaded.deadlines.get(ticket.pk, []), units)
+    _supervision_facts(
+        loaded.orders.get(ticket.pk, []), loaded.reminders.get(ticket.pk, []), centre, units, row
+    )
     if any(f.counts["on_time"] or f.counts["overdue"] for f in units.values()):
         lead_fact = units.get(lead) if lead is not None else None
         final = lead_fact or next(reversed(units.values()))
@@ -165,29 +230,13 @@ def ticket_facts(ticket: Ticket, codes: dict[str, int] | None = None) -> list[Fa
     return [centre, *units.values()]
 
 
-def _deadline_facts(ticket: Ticket, units: dict[int, FactRow]) -> None:
+def _deadline_facts(rows: list[tuple[Any, ...]], units: dict[int, FactRow]) -> None:
     """On time, overdue, signed and contacted in time: the unit's latest kept assignment."""
-    # One query: the unit's kept lead assignments, each with its deadlines (LEFT JOIN).
-    rows = (
-        Assignment.objects.filter(
-            ticket_id=ticket.pk,
-            role=Assignment.Role.LEAD,
-            unit_id__in=units,
-            returned_at__isnull=True,
-        )
-        .order_by("dispatched_at", "id", "deadlines__id")
-        .values_list(
-            "pk",
-            "unit_id",
-            "deadlines__kind",
-            "deadlines__due_at",
-            "deadlines__met_at",
-            "deadlines__breached_at",
-        )
-    )
     latest: dict[int, int] = {}
     deadlines: dict[tuple[int, str], _Deadline] = {}
     for assignment_id, unit_id, kind, due_at, met_at, breached_at in rows:
+        if unit_id not in units:
+            continue
         latest[unit_id] = assignment_id
         if kind is not None:
             deadlines[(assignment_id, kind)] = _Deadline(due_at, met_at, breached_at)
@@ -207,14 +256,12 @@ def _deadline_facts(ticket: Ticket, units: dict[int, FactRow]) -> None:
 
 
 def _supervision_facts(
-    ticket: Ticket, centre: FactRow, units: dict[int, FactRow], row: Any
+    orders: list[int], reminders: list[int], centre: FactRow, units: dict[int, FactRow], row: Any
 ) -> None:
     """Supervision orders and reminder notices about the ticket, by the unit they name."""
-    for unit_id in SupervisionOrder.objects.filter(ticket=ticket, unit__isnull=False).values_list(
-        "unit_id", flat=True
-    ):
+    for unit_id in orders:
         units.setdefault(unit_id, row(unit_id)).counts["supervised"] = 1
         centre.counts["supervised"] = 1
-    for unit_id in Reminder.objects.filter(ticket=ticket).values_list("unit_id", flat=True):
+    for unit_id in reminders:
         units.setdefault(unit_id, row(unit_id)).counts["reminders"] += 1
         centre.counts["reminders"] += 1

@@ -1,8 +1,10 @@
 """The daily rollups, kept current from the ticket events through the outbox (STATS-1).
 
-Every ticket event reaches ``rollup_on_event`` after its commit (outbox subscriber
-``stats.rollup``); it recomputes the ticket's facts (``facts.ticket_facts``), stores them, and
-adds the difference to the day's rollup rows. Supervision has no event channel: the worker's
+Ticket events reach ``rollup_on_events`` after their commit, in batches of up to
+``core.events.BATCH`` (outbox subscriber ``stats.rollup``, ``batch=True``): in one transaction
+it recomputes each touched ticket's facts once (``facts.tickets_facts``, one query per table),
+replaces those that changed, and adds the merged difference to the day's rollup rows in one
+upsert. Supervision has no event channel: the worker's
 ``stats_catch_up`` refreshes the tickets of new orders and reminder notices. ``rollup_rebuild``
 recomputes a range of registration days from scratch; both paths give the same rows
 (tests/stats/test_rollup.py).
@@ -20,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Sum
 
-from hotline.stats.facts import FactRow, ticket_facts, unit_codes
+from hotline.stats.facts import FactRow, tickets_facts, unit_codes
 from hotline.stats.models import COUNTERS, DailyRollup, Fact, Watermark
 from hotline.supervision.models import Reminder, SupervisionOrder
 from hotline.tickets.events import ticket_events
@@ -30,14 +32,18 @@ Key = tuple[date, int, str, str, int]
 KEYS = ("day", "unit_key", "channel", "category", "area_key")
 
 
-def _stored(ticket_id: int) -> list[FactRow]:
-    """Return ``ticket_id``'s stored facts, locked until the refresh commits (PostgreSQL)."""
-    rows = []
-    query = Fact.objects.select_for_update().filter(ticket_id=ticket_id).order_by("unit_key")
-    for unit_key, day, channel, category, area_key, *values in query.values_list(
-        "unit_key", "day", "channel", "category", "area_key", *COUNTERS
+def _stored(ticket_ids: list[int]) -> dict[int, list[FactRow]]:
+    """Return the stored facts of ``ticket_ids``, locked until the refresh commits (PostgreSQL)."""
+    found: dict[int, list[FactRow]] = {t: [] for t in ticket_ids}
+    query = (
+        Fact.objects.select_for_update()
+        .filter(ticket_id__in=ticket_ids)
+        .order_by("ticket_id", "unit_key")
+    )
+    for ticket_id, unit_key, day, channel, category, area_key, *values in query.values_list(
+        "ticket_id", "unit_key", "day", "channel", "category", "area_key", *COUNTERS
     ):
-        rows.append(
+        found[ticket_id].append(
             FactRow(
                 ticket_id=ticket_id,
                 unit_key=unit_key,
@@ -48,7 +54,7 @@ def _stored(ticket_id: int) -> list[FactRow]:
                 counts=Counter({n: v for n, v in zip(COUNTERS, values, strict=True) if v}),
             )
         )
-    return rows
+    return found
 
 
 def _signature(rows: list[FactRow]) -> set[tuple[Any, ...]]:
@@ -56,16 +62,30 @@ def _signature(rows: list[FactRow]) -> set[tuple[Any, ...]]:
     return {(r.key(), frozenset((n, v) for n, v in r.counts.items() if v)) for r in rows}
 
 
-def _fact(row: FactRow) -> Fact:
-    return Fact(
-        ticket_id=row.ticket_id,
-        unit_key=row.unit_key,
-        day=row.day,
-        channel=row.channel,
-        category=row.category,
-        area_key=row.area_key,
-        **{n: row.counts[n] for n in COUNTERS},
-    )
+def _facts_insert(rows: list[FactRow]) -> None:
+    """Insert ``rows`` as facts without model instances (the hot path): COPY on PostgreSQL."""
+    table = connection.ops.quote_name(Fact._meta.db_table)
+    columns = ", ".join(("ticket_id", *KEYS, *COUNTERS))
+    values: list[tuple[Any, ...]] = [
+        (
+            r.ticket_id,
+            r.day,
+            r.unit_key,
+            r.channel,
+            r.category,
+            r.area_key,
+            *tuple(r.counts[n] for n in COUNTERS),
+        )
+        for r in rows
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * (len(KEYS) + len(COUNTERS) + 1))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
 
 
 def _upsert_sql(rows: int) -> str:
@@ -108,34 +128,57 @@ def _apply(delta: dict[Key, Counter[str]]) -> None:
             cursor.execute(_upsert_sql(len(grow)), params)
 
 
-def ticket_refresh(ticket: Ticket, codes: dict[str, int] | None = None) -> None:
-    """Recompute ``ticket``'s facts and move the rollups by the difference.
+def tickets_refresh_batch(tickets: list[Ticket], codes: dict[str, int] | None = None) -> int:
+    """Recompute the facts of ``tickets`` and move the rollups by the merged difference.
 
-    Most events leave the facts as they were (a later event's refresh already saw the state):
-    then nothing is written.
+    One transaction; each table read once for all the tickets; the tickets whose facts changed
+    have their facts replaced in two statements and their differences summed into one set of
+    rollup rows (one upsert). Most events leave a ticket's facts as they were (a later event's
+    refresh already saw the state): then nothing is written for it. Recomputing from what is
+    stored makes a repeated event harmless. Return how many tickets changed.
     """
+    if not tickets:
+        return 0
     with transaction.atomic():
-        old = _stored(ticket.pk)
-        new = ticket_facts(ticket, codes)
-        if _signature(old) == _signature(new):
-            return
+        ids = sorted({t.pk for t in tickets})  # one lock order for concurrent workers
+        old = _stored(ids)
+        new = tickets_facts(list({t.pk: t for t in tickets}.values()), codes)
         delta: dict[Key, Counter[str]] = {}
-        for row in old:
-            delta.setdefault(row.key(), Counter()).subtract(row.counts)
-        for row in new:
-            delta.setdefault(row.key(), Counter()).update(row.counts)
-        Fact.objects.filter(ticket_id=ticket.pk).delete()
-        Fact.objects.bulk_create([_fact(r) for r in new])
+        changed: list[int] = []
+        for ticket_id in ids:
+            before, after = old[ticket_id], new[ticket_id]
+            if _signature(before) == _signature(after):
+                continue
+            changed.append(ticket_id)
+            for row in before:
+                delta.setdefault(row.key(), Counter()).subtract(row.counts)
+            for row in after:
+                delta.setdefault(row.key(), Counter()).update(row.counts)
+        if not changed:
+            return 0
+        Fact.objects.filter(ticket_id__in=changed).delete()
+        _facts_insert([r for t in changed for r in new[t]])
         _apply(delta)
+    return len(changed)
+
+
+def ticket_refresh(ticket: Ticket, codes: dict[str, int] | None = None) -> None:
+    """Recompute ``ticket``'s facts and move the rollups by the difference."""
+    tickets_refresh_batch([ticket], codes)
+
+
+def rollup_on_events(events: list[TicketEvent]) -> None:
+    """Outbox subscriber ``stats.rollup`` (batch): each touched ticket recomputed once."""
+    tickets_refresh_batch([event.ticket for event in events])
 
 
 def rollup_on_event(event: TicketEvent) -> None:
-    """Outbox subscriber ``stats.rollup``: the event's ticket, recomputed."""
-    ticket_refresh(event.ticket)
+    """One event's ticket, recomputed (``rollup_on_events`` with one event)."""
+    rollup_on_events([event])
 
 
 def subscribers_register() -> None:
-    ticket_events.subscribe("stats.rollup", rollup_on_event, mode="outbox")
+    ticket_events.subscribe("stats.rollup", rollup_on_events, mode="outbox", batch=True)
 
 
 def stats_catch_up() -> int:
@@ -151,10 +194,9 @@ def stats_catch_up() -> int:
             )
             if not rows:
                 continue
-            codes = unit_codes()
-            for ticket in Ticket.objects.filter(pk__in={t for _, t in rows}):
-                ticket_refresh(ticket, codes)
-                refreshed += 1
+            tickets = list(Ticket.objects.filter(pk__in={t for _, t in rows}))
+            tickets_refresh_batch(tickets, unit_codes())
+            refreshed += len(tickets)
             mark.last_id = rows[-1][0]
             mark.save(update_fields=["last_id"])
     return refreshed
@@ -169,6 +211,12 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
+def _facts_store(tickets: list[Ticket], codes: dict[str, int]) -> None:
+    if tickets:
+        facts = tickets_facts(tickets, codes)
+        _facts_insert([r for t in tickets for r in facts[t.pk]])
+
+
 def rollup_rebuild(start: date, end: date, *, batch: int = 500) -> dict[str, int]:
     """Recompute the facts and rollups of the tickets registered ``start``…``end``."""
     low, high = day_bounds(start, end)
@@ -178,14 +226,14 @@ def rollup_rebuild(start: date, end: date, *, batch: int = 500) -> dict[str, int
         Fact.objects.filter(day__gte=start, day__lte=end).delete()
         DailyRollup.objects.filter(day__gte=start, day__lte=end).delete()
         query = Ticket.objects.filter(registered_at__gte=low, registered_at__lt=high).order_by("pk")
-        pending: list[Fact] = []
+        chunk: list[Ticket] = []
         for ticket in query.iterator(chunk_size=batch):
-            pending.extend(_fact(r) for r in ticket_facts(ticket, codes))
+            chunk.append(ticket)
             tickets += 1
-            if len(pending) >= batch:
-                Fact.objects.bulk_create(pending)
-                pending = []
-        Fact.objects.bulk_create(pending)
+            if len(chunk) >= batch:
+                _facts_store(chunk, codes)
+                chunk = []
+        _facts_store(chunk, codes)
         sums = (
             Fact.objects.filter(day__gte=start, day__lte=end)
             .values(*KEYS)
@@ -208,10 +256,16 @@ def rollup_rows(start: date, end: date) -> set[tuple[Any, ...]]:
     return found
 
 
-def tickets_refresh(tickets: Iterable[Ticket]) -> int:
+def tickets_refresh(tickets: Iterable[Ticket], *, batch: int = 500) -> int:
+    """Refresh ``tickets`` in batches of ``batch``; return how many were read."""
     codes = unit_codes()
     n = 0
+    pending: list[Ticket] = []
     for ticket in tickets:
-        ticket_refresh(ticket, codes)
+        pending.append(ticket)
         n += 1
+        if len(pending) >= batch:
+            tickets_refresh_batch(pending, codes)
+            pending = []
+    tickets_refresh_batch(pending, codes)
     return n

@@ -9,6 +9,7 @@ urlpatterns = [
     path("tickets/", views.drilldown, name="drilldown"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("calls/", views.call_figures, name="calls"),
+    path("weights/", views.weights, name="weights"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report_download, name="report_download"),
 ]

@@ -8,6 +8,7 @@ centre administrators read every unit; a unit's staff read their own unit only (
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hotline.core.categories import Category
+from hotline.core.errors import DomainError
 from hotline.directory.models import Area, Unit
 from hotline.stats import calls as call_stats
 from hotline.stats import selectors as sel
@@ -437,3 +439,84 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse | FileRespons
     return FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.filename, content_type=kind
     )
+
+
+#: The weights' fields on the settings page: (field, label).
+WEIGHT_FIELDS = (
+    ("on_time", "On-time completion weight"),
+    ("satisfaction", "Satisfaction weight"),
+    ("kb_timeliness", "Knowledge-base timeliness weight"),
+    ("per_order", "Deduction per supervision order"),
+    ("per_reminder", "Deduction per reminder notice"),
+    ("per_notice", "Deduction per public notice"),
+)
+#: The largest weight or deduction the page and the API take.
+WEIGHT_MAX = Decimal("1000")
+
+
+def _weights_read(form: dict[str, str]) -> tuple[dict[str, Any], str]:
+    """Return the typed weights as values, or an error message naming the first bad field."""
+    values: dict[str, Any] = {}
+    try:
+        values["valid_from"] = date.fromisoformat(form["valid_from"])
+    except ValueError:
+        return {}, _("Valid from: enter a date such as 2027-01-01.")
+    for name, label in WEIGHT_FIELDS:
+        try:
+            number = Decimal(form[name])
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite() or not 0 <= number <= WEIGHT_MAX or number != round(number, 2):
+            return {}, _("%(field)s: enter a number from 0 to 1000 with at most two decimals.") % {
+                "field": _(label)
+            }
+        values[name] = number
+    values["note"] = form["note"]
+    return values, ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def weights(request: HttpRequest) -> HttpResponse:
+    """The assessment weights (STATS-4): every version, and a new one from a date.
+
+    Centre administrators set them; supervisors read them. A new version applies to the periods
+    starting on or after its date; earlier periods keep the version they were scored with.
+    """
+    from hotline.stats.assessment import DEFAULT, weights_set
+    from hotline.stats.models import AssessmentWeights
+
+    user: Any = request.user
+    may_set = bool(getattr(user, "is_superuser", False) or "centre_admin" in user.roles)
+    if not may_set and not sel.stats_read_all(user):
+        return _forbidden(request)
+    versions = list(AssessmentWeights.objects.order_by("-version"))
+    error = ""
+    if request.method == "POST":
+        if not may_set:
+            return _forbidden(request)
+        names = ("valid_from", *(n for n, _label in WEIGHT_FIELDS), "note")
+        form = {n: request.POST.get(n, "").strip()[: 200 if n == "note" else 20] for n in names}
+        values, error = _weights_read(form)
+        if not error:
+            try:
+                made = weights_set(actor=user, **values)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                return redirect(f"{request.path}?saved={made.version}")
+    else:
+        latest = versions[0] if versions else DEFAULT
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        form = {"valid_from": tomorrow.isoformat(), "note": ""}
+        form.update({n: f"{Decimal(str(getattr(latest, n))):.2f}" for n, _l in WEIGHT_FIELDS})
+    context = {
+        "versions": versions,
+        "fields": [(n, _(label), form[n]) for n, label in WEIGHT_FIELDS],
+        "form": form,
+        "may_set": may_set,
+        "error": error,
+        "saved": request.GET.get("saved", "")[:8],
+        "default": DEFAULT,
+    }
+    return render(request, "stats/weights.html", context, status=400 if error else 200)

@@ -13,8 +13,8 @@ Subscribe in your app's ``AppConfig.ready``::
     ticket_events.subscribe("stats.rollup", rollup, mode="outbox")
 
 A transaction subscriber gets a list of ``TicketEvent`` (one action's, or one sweep batch's)
-inside the transaction; an outbox subscriber gets one ``TicketEvent``, reloaded with its
-ticket and actor, after commit, at least once.
+inside the transaction; an outbox subscriber gets one ``TicketEvent`` (a list of them when it
+subscribed with ``batch=True``), reloaded with its ticket and actor, after commit, at least once.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ def _load(event_id: int) -> TicketEvent:
     return TicketEvent.objects.select_related("ticket", "actor").get(pk=event_id)
 
 
+def _load_many(event_ids: list[int]) -> list[TicketEvent]:
+    return list(TicketEvent.objects.select_related("ticket", "actor").filter(pk__in=event_ids))
+
+
 #: The channel of ticket events; its event id is ``TicketEvent.pk``.
 ticket_events: Channel[TicketEvent] = Channel(
     "tickets",
@@ -39,6 +43,7 @@ ticket_events: Channel[TicketEvent] = Channel(
     key=lambda event: event.pk,
     at=lambda event: event.at,
     load=_load,
+    load_many=_load_many,
 )
 
 
