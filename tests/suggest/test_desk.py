@@ -68,3 +68,20 @@ def test_the_dispatch_form_shows_the_suggested_units_with_their_reason(agent, hi
     assert f'data-value="{lamp_unit.name}（{lamp_unit.code}）"' in html
     assert "历史工单" in html
     assert Ticket.objects.filter(pk=ticket.pk, state="registered").exists()
+
+
+@pytest.mark.req("DISPATCH-1")
+def test_a_unit_that_returned_the_ticket_is_not_suggested_again(agent, history, lamp_unit):
+    """A unit that sent the ticket back (不属本单位职责) is not offered first for the
+    re-dispatch; the agent may still type it."""
+    from hotline.tickets import services as svc
+    from tests.factories import UserFactory
+
+    suggest_train()
+    ticket = register(agent, "我们小区门口的路灯不亮了")
+    svc.ticket_dispatch(actor=agent, ticket=ticket, unit_code=lamp_unit.code)
+    clerk = UserFactory(unit=lamp_unit, roles=["unit_admin"])
+    svc.ticket_return(actor=clerk, ticket=ticket, reason="不属本单位职责", basis="三定方案")
+    html = login(agent).get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'id="act-redispatch"' in html
+    assert f'data-value="{lamp_unit.name}（{lamp_unit.code}）"' not in html

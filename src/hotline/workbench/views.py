@@ -849,9 +849,7 @@ def _ticket_page(
             user, list(tickets_visible_to(user).filter(number__in=data["related"])), timezone.now()
         ),
         "units": _unit_choices() if dispatching else [],
-        "suggestions": suggest(current.content, area=current.area, category=current.category).units
-        if dispatching
-        else [],
+        "suggestions": _redispatch_suggestions(current) if dispatching else [],
         "can_attach": not data["citizen"]["hidden"],
         "can_upload": attachments_open(current),
         "attach_form": bound[1] if bound and bound[0] == "attach" else f.AttachmentForm(),
@@ -875,6 +873,16 @@ def _ticket_page(
         else None,
     }
     return render(request, "workbench/ticket.html", context, status=status)
+
+
+def _redispatch_suggestions(ticket: Ticket) -> list[Any]:
+    """The suggested units for (re)dispatching ``ticket``, without those that already
+    returned it: the agent can still type one, but it is not offered first again."""
+    returned_by = set(
+        ticket.assignments.filter(returned_at__isnull=False).values_list("unit__code", flat=True)
+    )
+    answer = suggest(ticket.content, area=ticket.area, category=ticket.category)
+    return [s for s in answer.units if s.unit.code not in returned_by]
 
 
 @screen
