@@ -105,10 +105,11 @@ def state_forget(path: Path | None = None) -> None:
 
 
 @contextmanager
-def _locked(path: Path, *, blocking: bool) -> Iterator[bool]:
-    """Hold the directory's follow lock (one applier per machine); yield False if busy."""
+def _locked(path: Path, *, blocking: bool, name: str = "follow.lock") -> Iterator[bool]:
+    """Hold the directory's lock ``name`` (the follow lock: one applier per machine); yield
+    False if busy."""
     path.mkdir(parents=True, exist_ok=True)
-    with open(path / "follow.lock", "a") as fh:
+    with open(path / name, "a") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -231,18 +232,8 @@ def follow_now() -> None:
 @contextmanager
 def embedding_lock(*, blocking: bool) -> Iterator[bool]:
     """Hold the machine's embedding-pass lock (one pass at a time); yield False if busy."""
-    path = index_dir()
-    path.mkdir(parents=True, exist_ok=True)
-    with open(path / "embed.lock", "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with _locked(index_dir(), blocking=blocking, name="embed.lock") as held:
+        yield held
 
 
 _last_check: dict[Path, float] = {}
