@@ -97,6 +97,25 @@ def _market_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {"values": values, "services": Service.choices, **extra}
 
 
+def _client_status(exc: DomainError) -> int:
+    """A refused citizen's form answers 4xx: the error's own status, else 400."""
+    return exc.status if 400 <= exc.status < 500 else 400
+
+
+def _code_sent() -> str:
+    return pgettext("portal", "The code has been sent: check your text messages.")
+
+
+def _submitted(request: HttpRequest, number: str, query: str) -> HttpResponse:
+    """The page that shows the new ticket's number and query code once."""
+    return render(
+        request,
+        "channels/portal_submitted.html",
+        {"number": number, "query_code": query},
+        status=201,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @throttle_view("portal-submit", methods=("POST",))
 def portal_market(request: HttpRequest) -> HttpResponse:
@@ -112,10 +131,7 @@ def portal_market(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "channels/portal_market.html",
-                _market_context(
-                    request,
-                    notice=pgettext("portal", "The code has been sent: check your text messages."),
-                ),
+                _market_context(request, notice=_code_sent()),
             )
         ticket, query = market_request_submit(
             service=request.POST.get("service", "")[:32],
@@ -127,19 +143,13 @@ def portal_market(request: HttpRequest) -> HttpResponse:
             area_code=request.POST.get("area", ""),
         )
     except DomainError as exc:
-        status = exc.status if 400 <= exc.status < 500 else 400
         return render(
             request,
             "channels/portal_market.html",
             _market_context(request, error=exc.message),
-            status=status,
+            status=_client_status(exc),
         )
-    return render(
-        request,
-        "channels/portal_submitted.html",
-        {"number": ticket.number, "query_code": query},
-        status=201,
-    )
+    return _submitted(request, ticket.number, query)
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,10 +169,7 @@ def portal_submit_view(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "channels/portal_submit.html",
-                _submit_context(
-                    request,
-                    notice=pgettext("portal", "The code has been sent: check your text messages."),
-                ),
+                _submit_context(request, notice=_code_sent()),
             )
         photos = request.FILES.getlist("photos")
         if len(photos) > MAX_PHOTOS:
@@ -181,19 +188,13 @@ def portal_submit_view(request: HttpRequest) -> HttpResponse:
             photos=photos,
         )
     except DomainError as exc:
-        status = exc.status if 400 <= exc.status < 500 else 400
         return render(
             request,
             "channels/portal_submit.html",
             _submit_context(request, error=exc.message),
-            status=status,
+            status=_client_status(exc),
         )
-    return render(
-        request,
-        "channels/portal_submitted.html",
-        {"number": ticket.number, "query_code": query},
-        status=201,
-    )
+    return _submitted(request, ticket.number, query)
 
 
 def _ticket_context(request: HttpRequest, ticket: Ticket, code: str, **extra: Any) -> Any:
@@ -246,7 +247,7 @@ def portal_follow(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             extra["error"] = exc.message
             extra["comment"] = request.POST.get("comment", "")
-            status = exc.status if 400 <= exc.status < 500 else 400
+            status = _client_status(exc)
     return render(
         request,
         "channels/portal_ticket.html",
