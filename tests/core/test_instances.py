@@ -54,16 +54,25 @@ def test_two_instances_serve_side_by_side_without_sharing_runtime_files(tmp_path
             )
             servers.append((process, port, var))
         for process, port, var in servers:
-            for _ in range(60):
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                        break
-                except urllib.error.HTTPError:
-                    break  # it answers (an unmigrated database is a 5xx here)
-                except OSError:
-                    assert process.poll() is None, "the server stopped"
-                    time.sleep(0.5)
-            assert (var / "run" / "gunicorn.ctl").exists()
+            # A loaded machine (CI, two test processes) can take a while to boot a server; and
+            # gunicorn opens its control socket in a thread only after the workers are spawned,
+            # so a worker may answer before the socket file exists: wait for both.
+            control = var / "run" / "gunicorn.ctl"
+            deadline = time.monotonic() + 120
+            answered = False
+            while time.monotonic() < deadline and not (answered and control.exists()):
+                assert process.poll() is None, "the server stopped"
+                if not answered:
+                    try:
+                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                            answered = True
+                    except urllib.error.HTTPError:
+                        answered = True  # it answers (an unmigrated database is a 5xx here)
+                    except OSError:
+                        pass
+                time.sleep(0.2)
+            assert answered, "the server never answered"
+            assert control.exists()
         assert not (home / ".gunicorn").exists()
         assert all(process.poll() is None for process, _port, _var in servers)
     finally:
