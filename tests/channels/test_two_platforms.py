@@ -52,7 +52,7 @@ def peer_b(tmp_path, live_server):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(300):  # up to a minute on a loaded machine
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310
             break
