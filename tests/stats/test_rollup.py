@@ -7,14 +7,16 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q, Sum
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from hotline.core.errors import DomainError
 from hotline.notifications.models import OutboxMessage
 from hotline.notifications.services import outbox_deliver
-from hotline.stats.models import DailyRollup, Fact
-from hotline.stats.rollup import rollup_rebuild, rollup_rows, stats_catch_up
+from hotline.stats import selectors as sel
+from hotline.stats.models import COUNTERS, REPEATABLE, DailyRollup, Fact
+from hotline.stats.rollup import LEVELS, rollup_rebuild, rollup_rows, stats_catch_up
 from hotline.supervision import services as sup
 from hotline.tickets import services as svc
 from hotline.tickets.models import Ticket
@@ -89,7 +91,8 @@ def test_incremental_and_rebuilt_rollups_are_identical(
     from tests.factories import UserFactory
 
     Fact.objects.all().delete()
-    DailyRollup.objects.all().delete()
+    for level in LEVELS:
+        level.model._default_manager.all().delete()
     Ticket.objects.all().delete()
     other = UserFactory(unit=other_unit, roles=["unit_handler"])
     officers = [unit_officer, other]
@@ -118,13 +121,58 @@ def test_incremental_and_rebuilt_rollups_are_identical(
     assert incremental  # at least the registrations
     rollup_rebuild(START, END)
     assert rollup_rows(START, END) == incremental
+    _coarse_rows_agree_with_the_fine_ones()
+
+
+#: Periods with and without whole months, their edges on either side of a month's turn.
+PERIODS = [
+    (date(2026, 9, 28), date(2026, 11, 5)),
+    (date(2026, 10, 1), date(2026, 10, 31)),
+    (date(2026, 9, 30), date(2026, 10, 1)),
+    (date(2026, 10, 31), date(2026, 11, 30)),
+    (date(2026, 10, 5), date(2026, 10, 20)),
+    (date(2026, 9, 1), date(2026, 12, 31)),
+]
+
+
+def _coarse_rows_agree_with_the_fine_ones() -> None:
+    """The coarse rollups the screens read give the sums of the fine rows, for any period."""
+    for values in Fact.objects.values(*COUNTERS):
+        assert all(values[n] <= 1 for n in COUNTERS if n not in REPEATABLE), values
+    for start, end in PERIODS:
+        period = sel.Period(start, end)
+        fine = sel._sums(period, filters=Q())  # the fine rows, summed by unit
+        assert sel._sums(period) == fine, (start, end)
+        for dimension in ("channel", "category", "area_key"):
+            coarse = {r["key"]: r["registered"] for r in sel.breakdown(period, dimension)}
+            rows = DailyRollup.objects.filter(day__gte=start, day__lte=end, unit_key=0)
+            expected = {
+                r[dimension]: r["n"]
+                for r in rows.values(dimension).annotate(n=Sum("registered"))
+                if r["n"]
+            }
+            assert {k: v for k, v in coarse.items() if v} == expected, (start, end, dimension)
 
 
 def test_the_rebuild_command(flow, unit, capsys):
     flow(unit.code, "2026-10-08 09:00")
     deliver()
     before = rollup_rows(START, END)
-    DailyRollup.objects.all().delete()
+    for level in LEVELS:
+        level.model._default_manager.all().delete()
     call_command("stats", "rebuild", "--from", "2026-10-01", "--to", "2026-10-31")
     assert "tickets 1" in capsys.readouterr().out
     assert rollup_rows(START, END) == before
+
+
+def test_a_rebuild_of_some_days_keeps_their_months_whole(flow, unit):
+    """STATS-1: rebuilding one day sums its month again from every day of it."""
+    flow(unit.code, "2026-10-08 09:00")
+    flow(unit.code, "2026-10-20 09:00")
+    flow(unit.code, "2026-11-02 09:00")
+    deliver()
+    before = rollup_rows(START, END)
+    rollup_rebuild(date(2026, 10, 20), date(2026, 11, 1))
+    assert rollup_rows(START, END) == before
+    october = sel._sums(sel.Period(date(2026, 10, 1), date(2026, 10, 31)), unit_keys=[unit.pk])
+    assert october[unit.pk]["received"] == 2

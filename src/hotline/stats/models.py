@@ -1,9 +1,12 @@
-"""Statistics: per-ticket facts, their daily rollups, assessment weights and call records.
+"""Statistics: per-ticket facts, their rollups, assessment weights and call records.
 
 ``Fact`` holds what one ticket contributed to one unit's indicators (``unit_key`` 0: the
 ticket itself, for the centre's indicators); ``DailyRollup`` sums facts by registration day,
-unit, channel, category and area. Both are derived: ``hotline stats rebuild`` recomputes them
-from the ticket events (docs/metrics.md).
+unit, channel, category and area. Three coarser rollups are kept beside it in the same
+transaction, so that a city's ranking, drill-down totals and dashboard read a few thousand rows
+however many tickets there are: ``UnitDayRollup`` (day × unit), ``UnitMonthRollup``
+(month × unit) and ``CentreDayBreakdown`` (the centre's day × channel, category or area). All
+are derived: ``hotline stats rebuild`` recomputes them from the ticket events (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -45,15 +48,16 @@ COUNTERS: tuple[str, ...] = (
     "evaluated",
 )
 
+#: The counters one fact may carry more than once (a ticket returned twice counts 2); every
+#: other counter is 0 or 1 per fact, so its sum over a period is also its number of tickets.
+REPEATABLE: frozenset[str] = frozenset(
+    {"redispatched", "redo", "returned", "reminders", "unreached"}
+)
 
-class Dimensions(models.Model):
-    """The keys every fact and rollup has: registration day, unit, channel, category, area."""
 
-    day = models.DateField()  # the ticket's registration date in Asia/Shanghai
-    unit_key = models.IntegerField()  # directory.Unit pk; 0 for the ticket itself (centre)
-    channel = models.CharField(max_length=16)
-    category = models.CharField(max_length=16)
-    area_key = models.IntegerField()  # directory.Area pk; 0 when none
+class Counters(models.Model):
+    """The counters every fact and rollup carries (``COUNTERS``)."""
+
     registered = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
@@ -80,6 +84,19 @@ class Dimensions(models.Model):
     dissatisfied = models.PositiveIntegerField(default=0)
     solved = models.PositiveIntegerField(default=0)
     evaluated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Dimensions(Counters):
+    """The keys every fact and fine rollup has: registration day, unit, channel, category, area."""
+
+    day = models.DateField()  # the ticket's registration date in Asia/Shanghai
+    unit_key = models.IntegerField()  # directory.Unit pk; 0 for the ticket itself (centre)
+    channel = models.CharField(max_length=16)
+    category = models.CharField(max_length=16)
+    area_key = models.IntegerField()  # directory.Area pk; 0 when none
 
     class Meta:
         abstract = True
@@ -118,6 +135,63 @@ class DailyRollup(Dimensions):
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_key} {self.channel} {self.category} {self.area_key}"
+
+
+class UnitDayRollup(Counters):
+    """The sum of the facts of one registration day and unit (``unit_key`` 0: the centre)."""
+
+    objects: ClassVar[models.Manager[UnitDayRollup]] = models.Manager()
+
+    day = models.DateField()
+    unit_key = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit_key", "day"], name="stats_unitday_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_key}"
+
+
+class UnitMonthRollup(Counters):
+    """The sum of the facts of one registration month (its first day) and unit."""
+
+    objects: ClassVar[models.Manager[UnitMonthRollup]] = models.Manager()
+
+    month = models.DateField()
+    unit_key = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit_key", "month"], name="stats_unitmonth_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.unit_key}"
+
+
+class CentreDayBreakdown(Counters):
+    """The centre's facts of one registration day by one channel, category or area."""
+
+    class Dimension(models.TextChoices):
+        CHANNEL = "channel", _("Channel")
+        CATEGORY = "category", _("Category")
+        AREA = "area", _("Area")
+
+    objects: ClassVar[models.Manager[CentreDayBreakdown]] = models.Manager()
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.CharField(max_length=16)  # the channel, the category or the area's pk
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "day", "key"], name="stats_centreday_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.key}"
 
 
 class Watermark(models.Model):

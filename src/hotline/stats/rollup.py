@@ -1,35 +1,73 @@
-"""The daily rollups, kept current from the ticket events through the outbox (STATS-1).
+"""The rollups, kept current from the ticket events through the outbox (STATS-1).
 
 Ticket events reach ``rollup_on_events`` after their commit, in batches of up to
 ``core.events.BATCH`` (outbox subscriber ``stats.rollup``, ``batch=True``): in one transaction
 it recomputes each touched ticket's facts once (``facts.tickets_facts``, one query per table),
-replaces those that changed, and adds the merged difference to the day's rollup rows in one
-upsert. Supervision has no event channel: the worker's
-``stats_catch_up`` refreshes the tickets of new orders and reminder notices. ``rollup_rebuild``
-recomputes a range of registration days from scratch; both paths give the same rows
-(tests/stats/test_rollup.py).
+replaces those that changed, and adds the merged difference to the rollup rows of every level
+(``LEVELS``: the fine day × unit × channel × category × area rows, and the coarse day × unit,
+month × unit and the centre's day × channel/category/area rows), one upsert per level.
+Supervision has no event channel: the worker's ``stats_catch_up`` refreshes the tickets of new
+orders and reminder notices. ``rollup_rebuild`` recomputes a range of registration days from
+scratch; both paths give the same rows at every level (tests/stats/test_rollup.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db import connection, models, transaction
+from django.db.models import F, Q, Sum
 
 from hotline.stats.facts import FactRow, tickets_facts, unit_codes
-from hotline.stats.models import COUNTERS, DailyRollup, Fact, Watermark
+from hotline.stats.models import (
+    COUNTERS,
+    CentreDayBreakdown,
+    DailyRollup,
+    Fact,
+    UnitDayRollup,
+    UnitMonthRollup,
+    Watermark,
+)
 from hotline.supervision.models import Reminder, SupervisionOrder
 from hotline.tickets.events import ticket_events
 from hotline.tickets.models import Ticket, TicketEvent
 
 Key = tuple[date, int, str, str, int]
 KEYS = ("day", "unit_key", "channel", "category", "area_key")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One rollup table: its key columns and how a fine key (``KEYS``) projects onto it."""
+
+    model: type[models.Model]
+    keys: tuple[str, ...]
+    project: Callable[[Key], tuple[tuple[Any, ...], ...]]
+    #: The first key column holds a day (or a month's first day): the range a rebuild clears.
+    period: str
+
+
+def _centre_dimensions(key: Key) -> tuple[tuple[Any, ...], ...]:
+    day, unit_key, channel, category, area_key = key
+    if unit_key != 0:
+        return ()
+    return ((day, "channel", channel), (day, "category", category), (day, "area", str(area_key)))
+
+
+LEVELS: tuple[Level, ...] = (
+    Level(DailyRollup, KEYS, lambda k: (k,), "day"),
+    Level(UnitDayRollup, ("day", "unit_key"), lambda k: ((k[0], k[1]),), "day"),
+    Level(
+        UnitMonthRollup, ("month", "unit_key"), lambda k: ((k[0].replace(day=1), k[1]),), "month"
+    ),
+    Level(CentreDayBreakdown, ("day", "dimension", "key"), _centre_dimensions, "day"),
+)
 
 
 def _stored(ticket_ids: list[int]) -> dict[int, list[FactRow]]:
@@ -88,20 +126,36 @@ def _facts_insert(rows: list[FactRow]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
 
 
-def _upsert_sql(rows: int) -> str:
-    """Return the statement that adds ``rows`` rows of counters to the rollups in one go."""
-    table = connection.ops.quote_name(DailyRollup._meta.db_table)
-    columns = ", ".join((*KEYS, *COUNTERS))
-    values = ", ".join(["(" + ", ".join(["%s"] * (len(KEYS) + len(COUNTERS))) + ")"] * rows)
+def _upsert_sql(level: Level, rows: int) -> str:
+    """Return the statement that adds ``rows`` rows of counters to ``level`` in one go."""
+    table = connection.ops.quote_name(level.model._meta.db_table)
+    keys = tuple(connection.ops.quote_name(k) for k in level.keys)
+    columns = ", ".join((*keys, *COUNTERS))
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + len(COUNTERS))) + ")"] * rows)
     add = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in COUNTERS)
     return (
         f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 - our own identifiers
-        f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {add}"
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {add}"
     )
 
 
 def _apply(delta: dict[Key, Counter[str]]) -> None:
-    """Add ``delta`` to the rollup rows (creating the missing ones).
+    """Add ``delta`` to the rollup rows of every level (creating the missing ones)."""
+    for level in LEVELS:
+        _apply_level(level, _project(level, delta))
+
+
+def _project(level: Level, delta: dict[Key, Counter[str]]) -> dict[tuple[Any, ...], Counter[str]]:
+    """Return ``delta`` (fine keys) summed onto ``level``'s keys."""
+    coarse: dict[tuple[Any, ...], Counter[str]] = {}
+    for key, counts in delta.items():
+        for projected in level.project(key):
+            coarse.setdefault(projected, Counter()).update(counts)
+    return coarse
+
+
+def _apply_level(level: Level, delta: dict[tuple[Any, ...], Counter[str]]) -> None:
+    """Add ``delta`` to ``level``'s rows.
 
     Growing rows go in one ``INSERT … ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite); a row
     that shrinks already exists (its facts were counted there), and is updated on its own: the
@@ -115,8 +169,8 @@ def _apply(delta: dict[Key, Counter[str]]) -> None:
         if min(changes.values()) >= 0:
             grow.append((key, changes))
             continue
-        where = dict(zip(KEYS, key, strict=True))
-        DailyRollup.objects.filter(**where).update(
+        where = dict(zip(level.keys, key, strict=True))
+        level.model._default_manager.filter(**where).update(
             **{name: F(name) + value for name, value in changes.items()}
         )
     if grow:
@@ -125,7 +179,7 @@ def _apply(delta: dict[Key, Counter[str]]) -> None:
             params.extend(key)
             params.extend(changes.get(n, 0) for n in COUNTERS)
         with connection.cursor() as cursor:
-            cursor.execute(_upsert_sql(len(grow)), params)
+            cursor.execute(_upsert_sql(level, len(grow)), params)
 
 
 def tickets_refresh_batch(tickets: list[Ticket], codes: dict[str, int] | None = None) -> int:
@@ -218,13 +272,23 @@ def _facts_store(tickets: list[Ticket], codes: dict[str, int]) -> None:
 
 
 def rollup_rebuild(start: date, end: date, *, batch: int = 500) -> dict[str, int]:
-    """Recompute the facts and rollups of the tickets registered ``start``…``end``."""
+    """Recompute the facts and rollups of the tickets registered ``start``…``end``.
+
+    The fine and day rows of the range are summed again from the facts; the months the range
+    touches are summed again from their day rows (the days outside the range are kept).
+    """
     low, high = day_bounds(start, end)
     codes = unit_codes()
     tickets = 0
+    first_month, last_month = start.replace(day=1), end.replace(day=1)
     with transaction.atomic():
         Fact.objects.filter(day__gte=start, day__lte=end).delete()
-        DailyRollup.objects.filter(day__gte=start, day__lte=end).delete()
+        for level in LEVELS:
+            low_key = first_month if level.period == "month" else start
+            high_key = last_month if level.period == "month" else end
+            level.model._default_manager.filter(
+                **{f"{level.period}__gte": low_key, f"{level.period}__lte": high_key}
+            ).delete()
         query = Ticket.objects.filter(registered_at__gte=low, registered_at__lt=high).order_by("pk")
         chunk: list[Ticket] = []
         for ticket in query.iterator(chunk_size=batch):
@@ -239,20 +303,55 @@ def rollup_rebuild(start: date, end: date, *, batch: int = 500) -> dict[str, int
             .values(*KEYS)
             .annotate(**{f"s_{n}": Sum(n) for n in COUNTERS})
         )
-        rollups = [
-            DailyRollup(**{k: s[k] for k in KEYS}, **{n: s[f"s_{n}"] for n in COUNTERS})
-            for s in sums
-        ]
-        DailyRollup.objects.bulk_create(rollups, batch_size=1000)
-    return {"tickets": tickets, "rollups": len(rollups)}
+        delta: dict[Key, Counter[str]] = {}
+        for s in sums:
+            key: Key = (s["day"], s["unit_key"], s["channel"], s["category"], s["area_key"])
+            delta[key] = Counter({n: s[f"s_{n}"] for n in COUNTERS if s[f"s_{n}"]})
+        for level in LEVELS:
+            coarse = _project(level, delta)
+            if level.model is UnitMonthRollup:
+                # The months are summed again whole: the range's part and the days outside it.
+                outside = UnitDayRollup.objects.filter(
+                    Q(day__gte=first_month, day__lt=start)
+                    | Q(day__gt=end, day__lt=_next_month(last_month))
+                )
+                for row in outside.values("day", "unit_key", *COUNTERS):
+                    month_key = (row["day"].replace(day=1), row["unit_key"])
+                    coarse.setdefault(month_key, Counter()).update({n: row[n] for n in COUNTERS})
+            _bulk_create(level, coarse)
+        rollups = len(delta)
+    return {"tickets": tickets, "rollups": rollups}
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _bulk_create(level: Level, rows: dict[tuple[Any, ...], Counter[str]]) -> None:
+    model = level.model
+    model._default_manager.bulk_create(
+        [
+            model(**dict(zip(level.keys, key, strict=True)), **{n: c[n] for n in COUNTERS})
+            for key, c in sorted(rows.items())
+            if any(c.values())
+        ],
+        batch_size=1000,
+    )
 
 
 def rollup_rows(start: date, end: date) -> set[tuple[Any, ...]]:
-    """Return the non-empty rollup rows of ``start``…``end`` as comparable tuples (tests)."""
+    """Return the non-empty rollup rows of every level over ``start``…``end`` as comparable
+    tuples (tests): the level's table, its keys, its counters."""
     found = set()
-    for row in DailyRollup.objects.filter(day__gte=start, day__lte=end).values(*KEYS, *COUNTERS):
-        if any(row[n] for n in COUNTERS):
-            found.add(tuple(row[k] for k in (*KEYS, *COUNTERS)))
+    for level in LEVELS:
+        low = start.replace(day=1) if level.period == "month" else start
+        rows = level.model._default_manager.filter(
+            **{f"{level.period}__gte": low, f"{level.period}__lte": end}
+        )
+        for row in rows.values(*level.keys, *COUNTERS):
+            if any(row[n] for n in COUNTERS):
+                name = level.model._meta.model_name
+                found.add((name, *(row[k] for k in (*level.keys, *COUNTERS))))
     return found
 
 

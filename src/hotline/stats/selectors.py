@@ -1,14 +1,18 @@
 """Reading the statistics: figures per unit and period, drill-downs, visibility (STATS-1).
 
 Every screen, the API, the reports and the assessment read figures through ``unit_figures``;
-the counts come from the rollups, the rates from ``indicators.rates``.
+the counts come from the rollups, the rates from ``indicators.rates``. A period's figures per
+unit are read from the month × unit rows for its whole months and the day × unit rows for the
+days at its edges (a year: about 12 × 300 rows, whatever the number of tickets); the centre's
+breakdowns from its day × channel/category/area rows; only a filtered or a unit's own
+breakdown by channel, category or area reads the fine rows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -18,7 +22,15 @@ from hotline.accounts.roles import Role
 from hotline.directory.models import Unit
 from hotline.knowledge.models import ReleaseClock
 from hotline.stats.indicators import rates, ratio
-from hotline.stats.models import COUNTERS, DailyRollup, Fact
+from hotline.stats.models import (
+    COUNTERS,
+    REPEATABLE,
+    CentreDayBreakdown,
+    DailyRollup,
+    Fact,
+    UnitDayRollup,
+    UnitMonthRollup,
+)
 from hotline.supervision.models import Notice
 
 #: Roles that read every unit's figures.
@@ -48,16 +60,61 @@ def units_visible(user: Any) -> QuerySet[Unit]:
     return units.none()
 
 
-def _sums(period: Period, filters: Q | None = None) -> dict[int, Counter[str]]:
-    """Return the summed counters of ``period`` by unit key (0: the centre)."""
-    query = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
+def _sums(
+    period: Period, filters: Q | None = None, unit_keys: list[int] | None = None
+) -> dict[int, Counter[str]]:
+    """Return the summed counters of ``period`` by unit key (0: the centre).
+
+    Without ``filters`` the coarse rollups answer: the month rows for the whole months of the
+    period, the day rows for the days before the first and after the last whole month.
+    """
     if filters is not None:
-        query = query.filter(filters)
+        fine = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
+        if unit_keys is not None:
+            fine = fine.filter(unit_key__in=unit_keys)
+        return _by_unit(fine.filter(filters))
+    first, last = _whole_months(period)
+    if first is None or last is None:
+        days = UnitDayRollup.objects.filter(day__gte=period.start, day__lte=period.end)
+        months = UnitMonthRollup.objects.none()
+    else:
+        before = Q(day__gte=period.start, day__lt=first)
+        after = Q(day__gt=_month_end(last), day__lte=period.end)
+        days = UnitDayRollup.objects.filter(before | after)
+        months = UnitMonthRollup.objects.filter(month__gte=first, month__lte=last)
+    if unit_keys is not None:
+        days, months = days.filter(unit_key__in=unit_keys), months.filter(unit_key__in=unit_keys)
+    found = _by_unit(days)
+    for unit_key, counts in _by_unit(months).items():
+        found.setdefault(unit_key, Counter()).update(counts)
+    return found
+
+
+def _by_unit(query: QuerySet[Any]) -> dict[int, Counter[str]]:
     found: dict[int, Counter[str]] = {}
     sums: Any = query.values("unit_key").annotate(**{n: Sum(n) for n in COUNTERS})
     for row in sums:
         found[row["unit_key"]] = Counter({n: row[n] or 0 for n in COUNTERS})
     return found
+
+
+def _month_end(month: date) -> date:
+    """Return the last day of the month that starts on ``month``."""
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _whole_months(period: Period) -> tuple[date | None, date | None]:
+    """Return the first days of the first and the last whole month inside ``period``."""
+    first = period.start
+    if first.day != 1:
+        first = _month_end(first.replace(day=1)) + timedelta(days=1)
+    last = period.end.replace(day=1)
+    if _month_end(last) != period.end:
+        last = (last - timedelta(days=1)).replace(day=1)
+    if first > last:
+        return None, None
+    return first, last
 
 
 def _with_descendants(unit: Unit, units: list[Unit]) -> list[int]:
@@ -130,7 +187,7 @@ def unit_figures(
 def centre_figures(period: Period, filters: Q | None = None) -> dict[str, Any]:
     """Return the centre's own figures (every ticket once)."""
     total: Counter[str] = Counter({n: 0 for n in COUNTERS})
-    total.update(_sums(period, filters).get(0, Counter()))
+    total.update(_sums(period, filters, unit_keys=[0]).get(0, Counter()))
     row: dict[str, Any] = {n: total[n] for n in COUNTERS}
     row.update(rates(total))
     return row
@@ -140,22 +197,50 @@ def breakdown(period: Period, dimension: str, unit: Unit | None = None) -> list[
     """Return the counters by ``dimension`` (day, channel, category, area_key).
 
     For ``unit`` and its sub-units, or for the centre (every ticket once) when ``unit`` is None.
+    By day: the day × unit rows; the centre by channel, category or area: its own day rows by
+    that dimension; a unit by channel, category or area: the fine rows.
     """
-    query = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
-    if unit is None:
-        query = query.filter(unit_key=0)
+    keys = _unit_keys(unit)
+    query: QuerySet[Any]
+    if dimension == "day":
+        query = UnitDayRollup.objects.filter(
+            day__gte=period.start, day__lte=period.end, unit_key__in=keys
+        )
+        column = "day"
+    elif unit is None and dimension in CENTRE_DIMENSIONS:
+        query = CentreDayBreakdown.objects.filter(
+            day__gte=period.start, day__lte=period.end, dimension=CENTRE_DIMENSIONS[dimension]
+        )
+        column = "key"
     else:
-        ids = Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
-        query = query.filter(unit_key__in=list(ids))
+        query = DailyRollup.objects.filter(
+            day__gte=period.start, day__lte=period.end, unit_key__in=keys
+        )
+        column = dimension
     rows = []
-    for row in (
-        query.values(dimension).annotate(**{n: Sum(n) for n in COUNTERS}).order_by(dimension)
-    ):
+    grouped = query.values(column).annotate(**{n: Sum(n) for n in COUNTERS}).order_by(column)
+    for row in grouped:
         counts = Counter({n: row[n] or 0 for n in COUNTERS})
-        out: dict[str, Any] = {"key": row[dimension], **counts}
+        key = row[column]
+        if column == "key" and dimension == "area_key":
+            key = int(key)
+        out: dict[str, Any] = {"key": key, **counts}
         out.update(rates(counts))
         rows.append(out)
+    if column == "key" and dimension == "area_key":
+        rows.sort(key=lambda r: r["key"])
     return rows
+
+
+#: The centre's breakdowns kept by day (``CentreDayBreakdown.dimension``).
+CENTRE_DIMENSIONS = {"channel": "channel", "category": "category", "area_key": "area"}
+
+
+def _unit_keys(unit: Unit | None) -> list[int]:
+    """Return the unit keys of ``unit`` and its sub-units, or [0] (the centre) for None."""
+    if unit is None:
+        return [0]
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
 
 
 def fact_tickets(period: Period, unit: Unit | None, indicator: str) -> QuerySet[Fact]:
@@ -163,13 +248,24 @@ def fact_tickets(period: Period, unit: Unit | None, indicator: str) -> QuerySet[
     if indicator not in COUNTERS:
         raise ValueError(indicator)
     query = Fact.objects.filter(day__gte=period.start, day__lte=period.end)
-    query = query.filter(**{f"{indicator}__gt": 0})
-    if unit is None:
-        query = query.filter(unit_key=0)
-    else:
-        ids = Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
-        query = query.filter(unit_key__in=list(ids))
+    query = query.filter(**{f"{indicator}__gt": 0}, unit_key__in=_unit_keys(unit))
     return query.select_related("ticket").order_by("day", "ticket_id")
+
+
+def fact_total(period: Period, unit: Unit | None, indicator: str) -> tuple[int, int]:
+    """Return the number behind a drill-down and how many tickets it counts.
+
+    The number is the indicator's sum from the rollups (it equals the facts' sum); for an
+    indicator that counts a ticket at most once that is also the number of tickets, otherwise
+    the tickets are counted from the facts.
+    """
+    if indicator not in COUNTERS:
+        raise ValueError(indicator)
+    keys = _unit_keys(unit)
+    total = sum(c[indicator] for c in _sums(period, unit_keys=keys).values())
+    if indicator not in REPEATABLE:
+        return total, total
+    return total, fact_tickets(period, unit, indicator).order_by().count()
 
 
 def ranking(period: Period, units: list[Unit], now: datetime | None = None) -> list[dict[str, Any]]:
