@@ -270,3 +270,33 @@ def test_a_unit_that_received_nothing_is_listed_after_the_ranked_units_unranked(
     assert [(r["unit"], r["rank"]) for r in rows] == [(unit.code, 1), (other_unit.code, None)]
     text = _client(supervisor).get("/stats/ranking/", OCTOBER).content.decode()
     assert text.index(f'id="rank-{unit.code}"') < text.index(f'id="rank-{other_unit.code}"')
+
+
+@pytest.mark.req("STATS-4")
+def test_a_drill_down_counts_a_ticket_returned_twice_as_two_returns_on_one_ticket(
+    flow, agent, unit, unit_officer, supervisor
+):
+    """STATS-4: the number (from the rollups) and the tickets listed (from the facts) agree."""
+    ticket = flow(unit.code, "2026-10-08 09:00")
+    for day in (8, 9):
+        svc.ticket_return(
+            actor=unit_officer,
+            ticket=ticket,
+            reason="不属于本单位职责",
+            basis="三定方案",
+            now=at(f"2026-10-{day:02d} 10:00"),
+        )
+        ticket.refresh_from_db()
+        svc.ticket_redispatch(
+            actor=agent, ticket=ticket, unit_code=unit.code, now=at(f"2026-10-{day:02d} 11:00")
+        )
+        ticket.refresh_from_db()
+    deliver()
+    page = _client(supervisor).get(
+        "/stats/tickets/", {"unit": unit.code, "indicator": "returned", **OCTOBER}
+    )
+    assert page.status_code == 200
+    assert page.context["total"] == 2
+    assert page.context["page"].paginator.count == 1
+    assert [r["fact"].ticket_id for r in page.context["rows"]] == [ticket.pk]
+    assert [r["count"] for r in page.context["rows"]] == [2]
