@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hotline.accounts.models import User
 from hotline.core.events import Channel
-from hotline.tickets.models import TicketEvent
+from hotline.tickets.models import Ticket, TicketEvent
 
 
 def _load(event_id: int) -> TicketEvent:
@@ -33,7 +34,19 @@ def _load(event_id: int) -> TicketEvent:
 
 
 def _load_many(event_ids: list[int]) -> list[TicketEvent]:
-    return list(TicketEvent.objects.select_related("ticket", "actor").filter(pk__in=event_ids))
+    """Return the events with their tickets and actors: three look-ups by primary key.
+
+    Not one join: a batch's events belong to the newest tickets, beyond what the planner's
+    statistics of the events table may know yet, and a merge join then walked the whole ticket
+    index from its first row (0.3 s a batch at a million tickets, seconds at ten million).
+    """
+    events = list(TicketEvent.objects.filter(pk__in=event_ids))
+    tickets = Ticket.objects.in_bulk({e.ticket_id for e in events})
+    actors = User.objects.in_bulk({e.actor_id for e in events if e.actor_id is not None})
+    for event in events:
+        event.ticket = tickets[event.ticket_id]
+        event.actor = actors.get(event.actor_id) if event.actor_id is not None else None
+    return events
 
 
 #: The channel of ticket events; its event id is ``TicketEvent.pk``.
