@@ -38,6 +38,20 @@ class _OneRequestAtATime(ThreadedWSGIServer):
 
 testcases.LiveServerThread.server_class = _OneRequestAtATime
 
+_fixture_teardown = testcases.TransactionTestCase._fixture_teardown
+
+
+def _teardown_between_requests(self):
+    """Flush the database only between two requests: a page closed at the end of a test may
+    still have a request in the server (the desk's polls), and a flush beside it on the shared
+    in-memory connection fails ("cannot start a transaction within a transaction"), leaving the
+    test's rows behind for the next tests."""
+    with _OneRequestAtATime._lock:
+        _fixture_teardown(self)
+
+
+testcases.TransactionTestCase._fixture_teardown = _teardown_between_requests  # type: ignore[method-assign]
+
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 
 
