@@ -129,15 +129,17 @@ class VectorCache:
                 self.cache = {k: data[k] for k in data.files}
         self.dirty = False
 
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        keys = [embeddings.content_hash(t) for t in texts]
+    def vectors(self, texts: list[str], *, as_query: bool = False) -> np.ndarray:
+        keys = [embeddings.content_hash(t, as_query=as_query) for t in texts]
         missing = sorted({t for t, k in zip(texts, keys, strict=True) if k not in self.cache})
         if missing:
-            print(f"embedding {len(missing)} passages …", file=sys.stderr)
+            kind = "questions" if as_query else "passages"
+            print(f"embedding {len(missing)} {kind} …", file=sys.stderr)
+            embed = embeddings.embed_questions if as_query else embeddings.embed_passages
             for start in range(0, len(missing), 16):
                 batch = missing[start : start + 16]
-                for text, vec in zip(batch, embeddings.embed_passages(batch), strict=True):
-                    self.cache[embeddings.content_hash(text)] = vec
+                for text, vec in zip(batch, embed(batch), strict=True):
+                    self.cache[embeddings.content_hash(text, as_query=as_query)] = vec
             self.dirty = True
         return np.stack([self.cache[k] for k in keys])
 
@@ -210,11 +212,13 @@ def fts5_trigram_baseline(docs: list[IndexDoc]) -> Rank:
 
 @dataclass
 class Engine:
-    """One corpus indexed twice: as now (every passage) and as decision 0007 (first only)."""
+    """One corpus indexed three times: as now (every passage and the question), as decision
+    0011 (every passage) and as decision 0007 (the first passage only)."""
 
     docs: list[IndexDoc]
     now: SearchIndex
     before: SearchIndex
+    passages_only: SearchIndex
     qvecs: dict[str, np.ndarray]
 
     @classmethod
@@ -222,24 +226,29 @@ class Engine:
         passages = {d.id: d.passages() for d in docs}
         flat = [t for d in docs for t in passages[d.id]]
         matrix = cache.vectors(flat)
+        asked = cache.vectors([d.question() for d in docs], as_query=True)
         vectors: dict[int, np.ndarray] = {}
+        only: dict[int, np.ndarray] = {}
         first: dict[int, np.ndarray] = {}
         row = 0
-        for d in docs:
-            n = len(passages[d.id])
-            vectors[d.id] = matrix[row : row + n]
+        for n, d in enumerate(docs):
+            count = len(passages[d.id])
+            vectors[d.id] = np.vstack([matrix[row : row + count], asked[n]])
+            only[d.id] = matrix[row : row + count]
             first[d.id] = matrix[row]
-            row += n
+            row += count
         cache.save()
         now = SearchIndex(Path(tempfile.mkdtemp(prefix="kb-rel-")))
         now.rebuild(docs, vectors)
         before = SearchIndex(Path(tempfile.mkdtemp(prefix="kb-rel-0007-")))
         before.rebuild(docs, first)
+        passages_only = SearchIndex(Path(tempfile.mkdtemp(prefix="kb-rel-0011-")))
+        passages_only.rebuild(docs, only)
         qvecs = {item["q"]: embeddings.embed_query(item["q"]) for item in questions}
-        return cls(docs, now, before, qvecs)
+        return cls(docs, now, before, passages_only, qvecs)
 
-    def ranker(self, signal: str, fusion: Fusion | None = None, *, before: bool = False) -> Rank:
-        index = self.before if before else self.now
+    def ranker(self, signal: str, fusion: Fusion | None = None, *, before: str = "") -> Rank:
+        index = {"": self.now, "0007": self.before, "0011": self.passages_only}[before]
         ext_of = {d.id: d.external_id for d in self.docs}
         filters = Filters()
 
@@ -268,15 +277,23 @@ def table(title: str, rows: list[tuple[str, dict[str, float]]]) -> None:
 def standard_rows(engine: Engine, questions: list[dict]) -> list[tuple[str, dict[str, float]]]:
     return [
         ("ours: lexical only", evaluate(engine.ranker("lexical"), questions)),
-        ("ours: semantic only (best passage)", evaluate(engine.ranker("semantic"), questions)),
+        (
+            "ours: semantic only (passage + question)",
+            evaluate(engine.ranker("semantic"), questions),
+        ),
         ("ours: fused (default)", evaluate(engine.ranker("fused"), questions)),
         (
+            "0011: semantic only (best passage)",
+            evaluate(engine.ranker("semantic", before="0011"), questions),
+        ),
+        ("0011: fused", evaluate(engine.ranker("fused", before="0011"), questions)),
+        (
             "0007: semantic only (first passage)",
-            evaluate(engine.ranker("semantic", before=True), questions),
+            evaluate(engine.ranker("semantic", before="0007"), questions),
         ),
         (
             "0007: fused (linear 0.4/0.6)",
-            evaluate(engine.ranker("fused", FUSION_0007, before=True), questions),
+            evaluate(engine.ranker("fused", FUSION_0007, before="0007"), questions),
         ),
         ("baseline: LIKE substring", evaluate(like_baseline(engine.docs), questions)),
         ("baseline: FTS5 trigram", evaluate(fts5_trigram_baseline(engine.docs), questions)),
@@ -286,7 +303,7 @@ def standard_rows(engine: Engine, questions: list[dict]) -> list[tuple[str, dict
 def tune(engine: Engine, questions: list[dict]) -> None:
     """Sweep the fusion's few knobs on the tuning part only (decision 0011 took the best)."""
     results = []
-    for coverage in (0.0, 0.3, 0.4, 0.5, 0.6):
+    for coverage in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         for guard in (0, 1, 2):
             for k in (10.0, 60.0):
                 fusion = Fusion(rrf_k=k, guard=guard, coverage=coverage)

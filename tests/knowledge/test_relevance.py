@@ -174,3 +174,76 @@ def test_a_vector_file_from_before_passages_still_loads(tmp_path):
     loaded = VectorStore.load(path)
     assert loaded.first.tolist() == [True]
     assert loaded.nearest(_unit([1, 0]), Filters(), 3, also=[7])[1] == {7: pytest.approx(1.0)}
+
+
+# --- the question, embedded as a query (decision 0013) ----------------------------------------
+
+
+def _faq(doc_id: int, title: str) -> IndexDoc:
+    return IndexDoc(
+        id=doc_id, external_id=f"Q{doc_id}", title=title, kind="qa", unit="X", public=True
+    )
+
+
+@pytest.mark.req("ANSWER-1")
+def test_an_articles_question_scores_beside_its_passage(tmp_path):
+    """A FAQ whose question is worded like the caller's wins over one whose passage is a bit
+    closer: the score is the mean of the best passage's cosine and the question's."""
+    paraphrased, passage_only = _faq(1, "公积金怎么取"), _faq(2, "住房公积金提取")
+    assert paraphrased.embedded() == [(paraphrased.passage(), False), ("公积金怎么取", True)]
+    index = SearchIndex(tmp_path / "idx")
+    query = _unit([1, 1, 0])
+    index.rebuild(
+        [paraphrased, passage_only],
+        {
+            1: np.stack([_unit([1, 0, 0]), _unit([1, 1, 0.1])]),  # passage, question
+            2: np.stack([_unit([1, 0.4, 0]), _unit([0, 0, 1])]),
+        },
+    )
+    found = index.semantic(query, Filters(), 5)
+    assert [i for i, _ in found] == [1, 2]
+    expected = (float(_unit([1, 0, 0]) @ query) + float(_unit([1, 1, 0.1]) @ query)) / 2
+    assert found[0][1] == pytest.approx(expected, abs=1e-5)
+    assert index.vector_ids() == {1, 2}
+
+
+def test_an_article_whose_question_is_not_embedded_yet_scores_its_passages(tmp_path):
+    index = SearchIndex(tmp_path / "idx")
+    doc = _faq(3, "路灯不亮")
+    index.rebuild([doc], {3: _unit([0, 1, 0])})  # the passage only: the embedding pass is behind
+    assert index.semantic(_unit([0, 1, 0]), Filters(), 5) == [(3, pytest.approx(1.0))]
+    assert index.vector_ids() == set()  # the embedding pass will complete it
+
+
+def test_the_sign_bit_scan_finds_what_the_exact_scan_finds(tmp_path, monkeypatch):
+    """Above ``EXACT_LIMIT`` rows the candidates come from sign bits; the articles then
+    scored are whole (passages and question), so the best answer is the same."""
+    from hotline.knowledge import engine
+
+    rng = np.random.default_rng(7)
+    docs = [_faq(i, f"问题{i}") for i in range(1, 301)]
+    vectors = {}
+    for d in docs:
+        rows = rng.normal(size=(2, DIM)).astype(np.float32)
+        vectors[d.id] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild(docs, vectors)
+    queries = [vectors[i][1] + 0.3 * vectors[i][0] for i in (5, 77, 250)]
+    exact = [index.semantic(q / np.linalg.norm(q), Filters(), 5) for q in queries]
+    monkeypatch.setattr(engine, "EXACT_LIMIT", 10)
+    approx = [index.semantic(q / np.linalg.norm(q), Filters(), 5) for q in queries]
+    assert [e[0][0] for e in exact] == [5, 77, 250]
+    assert [a[0] for a in approx] == [e[0] for e in exact]
+
+
+def test_filters_apply_to_articles_with_a_question(tmp_path):
+    index = SearchIndex(tmp_path / "idx")
+    public, internal = _faq(1, "公开的问题"), _faq(2, "内部的问题")
+    internal.public = False
+    index.rebuild(
+        [public, internal],
+        {1: np.stack([_unit([1, 0]), _unit([1, 0])]), 2: np.stack([_unit([0, 1]), _unit([0, 1])])},
+    )
+    assert [i for i, _ in index.semantic(_unit([0, 1]), Filters(public_only=True), 5)] == [1]
+    _top, extra = index._vectors.nearest(_unit([0, 1]), Filters(public_only=True), 5, also=[1, 2])
+    assert set(extra) == {1}

@@ -89,7 +89,7 @@ def test_an_imported_article_is_found_before_its_embedding_and_gains_it_later(
 
     # The embedding pass (the worker, later) fills the cache and records vector-only changes.
     assert indexing.embed_pending(busy_worker[0]) == 2
-    assert Embedding.objects.count() == 2
+    assert Embedding.objects.count() == 4  # each article's passage and its question
     assert IndexChange.objects.filter(vectors=True).count() == 2
     follow.follow()
     assert search.get_index().vector_ids() == set(busy_worker[0])
@@ -130,7 +130,7 @@ def test_a_rebuild_uses_the_cached_vectors_and_never_computes_one(
     assert follow.follow()["rebuilt"] == 1
     assert search.get_index().num_docs() == 2
     assert search.get_index().vector_ids() == {first.pk}
-    assert Embedding.objects.count() == 1
+    assert Embedding.objects.count() == 2  # the first article's passage and question only
     assert [r.id for r in kb_search("公积金提取", public_only=False)][:1] == [second.pk]
 
 

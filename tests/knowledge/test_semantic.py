@@ -20,7 +20,7 @@ def test_fusion_finds_an_answer_that_shares_no_words_with_the_question(semantic,
     )
     publish("路灯不亮报修", answer="拨打12345说明路段和灯杆编号,3个工作日内修复。")
     publish("公积金提取", answer="租房职工可按季度提取住房公积金。")
-    assert Embedding.objects.count() == 3  # passages embedded once, by content hash
+    assert Embedding.objects.count() == 6  # passage and question embedded once, by content hash
     lexical = kb_search("厨房里一股臭鸡蛋的味道", public_only=False, semantic=False)
     fused = kb_search("厨房里一股臭鸡蛋的味道", public_only=False)
     assert gas.pk not in [r.id for r in lexical[:1]]

@@ -56,6 +56,17 @@ def embed_passages(texts: list[str]) -> np.ndarray:
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
-def content_hash(text: str) -> str:
-    """Return the cache key of a passage."""
-    return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
+def embed_questions(texts: list[str]) -> np.ndarray:
+    """Return the unit-length embeddings of ``texts`` embedded as queries (an article's
+    question, compared query to query; one row each)."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    with _lock:
+        vectors = _get().query([t[:200] for t in texts])
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def content_hash(text: str, *, as_query: bool = False) -> str:
+    """Return the cache key of a passage, or of a text embedded as a query."""
+    prefix = "query: " if as_query else ""
+    return hashlib.sha256(f"{MODEL_NAME}\n{prefix}{text}".encode()).hexdigest()

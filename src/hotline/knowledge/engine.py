@@ -131,6 +131,17 @@ class IndexDoc:
                 break
         return out
 
+    def question(self) -> str:
+        """Return the text embedded as a question beside the passages: the title, which for a
+        FAQ is the citizen's question (compared query to query, see ``VectorStore``)."""
+        return self.title[:200]
+
+    def embedded(self) -> list[tuple[str, bool]]:
+        """Return every text embedded for the article as ``(text, as_query)``: its passages,
+        then its question. A vector block (``SearchIndex.upsert``) has one row per item, in
+        this order; a block of the passages alone is accepted too."""
+        return [(p, False) for p in self.passages()] + [(self.question(), True)]
+
     def display_text(self) -> str:
         return (self.answer + "\n" + self.body).strip()[:MAX_BODY_CHARS]
 
@@ -250,8 +261,15 @@ def tantivy_document(doc: IndexDoc) -> Any:
 
 
 class VectorStore:
-    """Passage embeddings beside the index: one row per passage (an article has one or more,
-    see ``IndexDoc.passages``), the article id of each row, and filter columns."""
+    """Embeddings beside the index: one row per embedded text of an article (its passages,
+    see ``IndexDoc.passages``, then its question, see ``IndexDoc.question``), the article id
+    of each row, and filter columns. An article's rows are contiguous.
+
+    An article's semantic score is the mean of two cosines with the caller's query: the best
+    of its passages (a later passage's less ``piece_penalty``), embedded as passages, and its
+    question, embedded as a query, as e5 compares two questions (decision 0013). An article
+    whose question is not embedded yet scores its best passage.
+    """
 
     def __init__(self) -> None:
         self.ids = np.zeros(0, dtype=np.int64)
@@ -263,7 +281,12 @@ class VectorStore:
         self.valid_to = np.zeros(0, dtype=np.int32)
         #: 1 for an article's first passage, 0 for its later ones (body pieces)
         self.first = np.zeros(0, dtype=bool)
+        #: 1 for an article's question row (embedded as a query)
+        self.question = np.zeros(0, dtype=bool)
         self.row_of: dict[int, list[int]] = {}
+        #: first row of each article's block, and the article id of each block
+        self.starts = np.zeros(0, dtype=np.int64)
+        self.block_of: dict[int, int] = {}
         self._bits_cache: np.ndarray | None = None
         self._centre = np.zeros(DIM, dtype=np.float32)
 
@@ -274,6 +297,12 @@ class VectorStore:
         self.row_of = {}
         for n, i in enumerate(self.ids.tolist()):
             self.row_of.setdefault(int(i), []).append(n)
+        if len(self.ids):
+            change = np.flatnonzero(self.ids[1:] != self.ids[:-1]) + 1
+            self.starts = np.concatenate([[0], change]).astype(np.int64)
+        else:
+            self.starts = np.zeros(0, dtype=np.int64)
+        self.block_of = {int(i): n for n, i in enumerate(self.ids[self.starts].tolist())}
 
     @classmethod
     def load(cls, path: Path) -> VectorStore:
@@ -289,6 +318,9 @@ class VectorStore:
                 store.valid_to = data["valid_to"]
                 store.first = (
                     data["first"] if "first" in data.files else np.ones(len(store.ids), bool)
+                )
+                store.question = (
+                    data["question"] if "question" in data.files else np.zeros(len(store.ids), bool)
                 )
         store._reindex_rows()
         return store
@@ -306,13 +338,19 @@ class VectorStore:
                 valid_from=self.valid_from,
                 valid_to=self.valid_to,
                 first=self.first,
+                question=self.question,
             )
         os.replace(tmp, path)
+
+    def complete_ids(self) -> set[int]:
+        """Return the ids whose question is embedded as well as their passages."""
+        return {int(i) for i in self.ids[self.question].tolist()}
 
     def upsert(self, docs: list[IndexDoc], vectors: dict[int, np.ndarray]) -> None:
         """Replace the rows of ``docs`` (a doc without a vector loses its rows).
 
-        A doc's vector is one row (its first passage) or a matrix (one row per passage).
+        A doc's vector is one row (its first passage) or a matrix: one row per passage, and
+        its question's row last when the matrix has one row more than ``doc.passages()``.
         """
         self.delete([d.id for d in docs])
         rows = [d for d in docs if d.id in vectors]
@@ -335,9 +373,15 @@ class VectorStore:
         self.valid_to = np.concatenate(
             [self.valid_to, column([d.valid_to for d in rows], np.int32)]
         )
+        starts = np.cumsum([0, *counts[:-1]])
         first = np.zeros(sum(counts), dtype=bool)
-        first[np.cumsum([0, *counts[:-1]])] = True
+        first[starts] = True
+        question = np.zeros(sum(counts), dtype=bool)
+        for doc, start, count in zip(rows, starts.tolist(), counts, strict=True):
+            if count >= 2 and count == len(doc.passages()) + 1:
+                question[start + count - 1] = True
         self.first = np.concatenate([self.first, first])
+        self.question = np.concatenate([self.question, question])
         self._reindex_rows()
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -347,7 +391,8 @@ class VectorStore:
         keep = np.ones(len(self.ids), dtype=bool)
         keep[drop] = False
         for name in (
-            "ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to", "first"
+            "ids", "matrix", "public", "kind", "unit", "valid_from", "valid_to", "first",
+            "question",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name)[keep])
         self._reindex_rows()
@@ -374,6 +419,38 @@ class VectorStore:
             self._bits_cache = _pack_signs(self.matrix - self._centre)
         return self._bits_cache
 
+    def _block_scores(
+        self, blocks: np.ndarray, qvec: np.ndarray, piece_penalty: float
+    ) -> np.ndarray:
+        """Return the semantic score of each article block in ``blocks`` (sorted block
+        numbers): the mean of its best passage's cosine and its question's, or the best
+        passage's alone when it has no question row."""
+        if not len(blocks):
+            return np.zeros(0, dtype=np.float32)
+        if len(blocks) == len(self.starts):  # every article: no gather (the exact scan)
+            local = self.starts
+            scores = self.matrix @ qvec
+            is_question, first = self.question, self.first
+        else:
+            ends = np.append(self.starts[1:], len(self.ids))
+            lengths = ends[blocks] - self.starts[blocks]
+            local = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+            rows = np.repeat(self.starts[blocks] - local, lengths) + np.arange(lengths.sum())
+            scores = self.matrix[rows] @ qvec
+            is_question, first = self.question[rows], self.first[rows]
+        if piece_penalty:
+            scores[~first & ~is_question] -= piece_penalty
+        passages = np.where(is_question, -np.inf, scores)
+        best = np.maximum.reduceat(passages, local)
+        asked = np.zeros(len(blocks), dtype=np.float32)
+        has_question = np.zeros(len(blocks), dtype=bool)
+        if is_question.any():
+            where = np.flatnonzero(is_question)
+            block_index = np.searchsorted(local, where, side="right") - 1
+            asked[block_index] = scores[where]
+            has_question[block_index] = True
+        return np.where(has_question, (best + asked) / 2, best).astype(np.float32)
+
     def nearest(
         self,
         qvec: np.ndarray,
@@ -382,28 +459,21 @@ class VectorStore:
         also: list[int],
         piece_penalty: float = 0.02,
     ) -> tuple[list[tuple[int, float]], dict[int, float]]:
-        """Return the ``k`` nearest articles as ``(id, cosine)``, and the cosine of the
-        ``also`` ids; an article's cosine is the best over its passages, a later passage's
-        less ``piece_penalty``.
+        """Return the ``k`` nearest articles as ``(id, score)``, and the score of the ``also``
+        ids (see the class for the score).
 
         Up to ``EXACT_LIMIT`` rows the scan is exact. Above, a Hamming scan over sign bits
-        (48 bytes a row instead of 1,536) picks ``RESCORE`` candidates that are then scored
-        exactly: the full float scan is memory-bound and costs ~14 ms at 100k rows.
+        (48 bytes a row instead of 1,536) picks ``RESCORE`` candidate rows whose articles are
+        then scored exactly: the full float scan is memory-bound and costs ~14 ms at 100k
+        rows.
         """
         if not len(self.ids):
             return [], {}
         qvec = qvec.astype(np.float32)
         mask = self._mask(filters)
-        # Rows, not articles, are ranked: take enough rows for k articles of many passages.
-        want = min(k * MAX_PASSAGES, len(self.ids))
+        allowed = mask[self.starts] if mask is not None else None
         if len(self.ids) <= EXACT_LIMIT:
-            scores = self.matrix @ qvec
-            if piece_penalty:
-                scores[~self.first] -= piece_penalty
-            if mask is not None:
-                scores[~mask] = -np.inf
-            rows = np.argpartition(-scores, want - 1)[:want]
-            cand_scores = scores[rows]
+            blocks = np.arange(len(self.starts))
         else:
             bits = self._bits()
             qbits = _pack_signs((qvec - self._centre)[None, :])[0]
@@ -414,39 +484,29 @@ class VectorStore:
                 distance += counts[:, column]
             if mask is not None:
                 distance[~mask] = 10_000
-            count = min(max(RESCORE, want), len(distance))
+            count = min(max(RESCORE, k * MAX_PASSAGES), len(distance))
             rows = np.argpartition(distance, count - 1)[:count]
             rows = rows[distance[rows] < 10_000]
-            cand_scores = self.matrix[rows] @ qvec
-            if piece_penalty:
-                cand_scores[~self.first[rows]] -= piece_penalty
-        order = np.argsort(-cand_scores)
-        ids = self.ids
+            blocks = np.unique(np.searchsorted(self.starts, rows, side="right") - 1)
+        if allowed is not None:
+            blocks = blocks[allowed[blocks]]
+        scores = self._block_scores(blocks, qvec, piece_penalty)
+        take = min(k, len(blocks))
         top: list[tuple[int, float]] = []
-        seen: set[int] = set()
-        for i in order:
-            if not np.isfinite(cand_scores[i]):
-                break
-            doc_id = int(ids[rows[i]])
-            if doc_id in seen:
-                continue
-            seen.add(doc_id)
-            top.append((doc_id, float(cand_scores[i])))
-            if len(top) >= k:
-                break
+        if take:
+            best = np.argpartition(-scores, take - 1)[:take]
+            best = best[np.argsort(-scores[best], kind="stable")]
+            block_ids = self.ids[self.starts[blocks[best]]]
+            top = [(int(i), float(v)) for i, v in zip(block_ids, scores[best], strict=True)]
         extra: dict[int, float] = {}
-        wanted = [(i, self.row_of[i]) for i in also if i in self.row_of]
+        wanted = sorted({self.block_of[i] for i in also if i in self.block_of})
         if wanted:
-            extra_rows = np.array([r for _, doc_rows in wanted for r in doc_rows])
-            values = self.matrix[extra_rows] @ qvec
-            if piece_penalty:
-                values[~self.first[extra_rows]] -= piece_penalty
-            start = 0
-            for doc_id, doc_rows in wanted:
-                end = start + len(doc_rows)
-                if mask is None or mask[doc_rows[0]]:
-                    extra[doc_id] = float(values[start:end].max())
-                start = end
+            chosen = np.array(wanted, dtype=np.int64)
+            if allowed is not None:
+                chosen = chosen[allowed[chosen]]
+            values = self._block_scores(chosen, qvec, piece_penalty)
+            for block, value in zip(chosen.tolist(), values.tolist(), strict=True):
+                extra[int(self.ids[self.starts[block]])] = float(value)
         return top, extra
 
 
@@ -536,9 +596,10 @@ class SearchIndex:
         self.refresh()
 
     def vector_ids(self) -> set[int]:
-        """Return the ids that have a passage vector (the others lack the semantic signal)."""
+        """Return the ids whose every embedded text (passages and question) has its vector in
+        the store (the embedding pass completes the others)."""
         self.refresh()
-        return {int(i) for i in self._vectors.ids.tolist()}
+        return self._vectors.complete_ids()
 
     def delete(self, ids: list[int]) -> None:
         with self._writing() as writer:

@@ -61,9 +61,9 @@ def index_doc_for(article: Article, *, today: date | None = None) -> IndexDoc | 
     )
 
 
-def _passage_hashes(docs: list[IndexDoc]) -> dict[str, str]:
-    """Every text embedded for ``docs`` (``IndexDoc.passages()``) → its content hash."""
-    return {t: embeddings.content_hash(t) for d in docs for t in d.passages()}
+def _text_hashes(docs: list[IndexDoc]) -> dict[tuple[str, bool], str]:
+    """Every text embedded for ``docs`` (``IndexDoc.embedded()``) → its content hash."""
+    return {(t, q): embeddings.content_hash(t, as_query=q) for d in docs for t, q in d.embedded()}
 
 
 def _cached(hashes: Iterable[str]) -> dict[str, np.ndarray]:
@@ -77,39 +77,47 @@ def _cached(hashes: Iterable[str]) -> dict[str, np.ndarray]:
     return cached
 
 
-def cached_vectors(docs: list[IndexDoc]) -> dict[int, np.ndarray]:
-    """Return, for the ``docs`` whose every passage is in the cache, their passage vectors
-    (one row per ``IndexDoc.passages()``); none is computed."""
+def cached_vectors(docs: list[IndexDoc], *, complete: bool = False) -> dict[int, np.ndarray]:
+    """Return, for the ``docs`` whose every passage is in the cache, their vectors: one row
+    per passage, then the question's row when it is cached too (``complete``: only the docs
+    whose question is cached as well); none is computed."""
     if not settings.KB_SEMANTIC or not docs:
         return {}
-    hashes = _passage_hashes(docs)
+    hashes = _text_hashes(docs)
     cached = _cached(hashes.values())
     result = {}
     for d in docs:
-        texts = d.passages()
-        if all(hashes[t] in cached for t in texts):
-            result[d.id] = np.stack([cached[hashes[t]] for t in texts])
+        texts = d.embedded()
+        passages = [hashes[t] for t in texts if not t[1]]
+        question = hashes[texts[-1]]
+        if not all(h in cached for h in passages):
+            continue
+        if question in cached:
+            result[d.id] = np.stack([cached[h] for h in [*passages, question]])
+        elif not complete:
+            result[d.id] = np.stack([cached[h] for h in passages])
     return result
 
 
 def _embed(docs: list[IndexDoc]) -> list[Embedding]:
-    """Compute the passage vectors of ``docs`` missing from the cache (unsaved cache rows; no
-    database write, so no lock is held while the model runs)."""
-    hashes = _passage_hashes(docs)
+    """Compute the vectors of ``docs`` missing from the cache, passages and questions
+    (unsaved cache rows; no database write, so no lock is held while the model runs)."""
+    hashes = _text_hashes(docs)
     cached = _cached(hashes.values())
-    missing = [t for t in hashes if hashes[t] not in cached]
     rows = []
-    for start in range(0, len(missing), 16):
-        batch = missing[start : start + 16]
-        vectors = embeddings.embed_passages(batch)
-        for text, vector in zip(batch, vectors, strict=True):
-            rows.append(
-                Embedding(
-                    content_hash=hashes[text],
-                    model=embeddings.MODEL_NAME,
-                    vector=vector.astype(np.float32).tobytes(),
+    for as_query in (False, True):
+        missing = [t for (t, q), h in hashes.items() if q == as_query and h not in cached]
+        embed = embeddings.embed_questions if as_query else embeddings.embed_passages
+        for start in range(0, len(missing), 16):
+            batch = missing[start : start + 16]
+            for text, vector in zip(batch, embed(batch), strict=True):
+                rows.append(
+                    Embedding(
+                        content_hash=hashes[(text, as_query)],
+                        model=embeddings.MODEL_NAME,
+                        vector=vector.astype(np.float32).tobytes(),
+                    )
                 )
-            )
     return rows
 
 
@@ -180,7 +188,7 @@ def embed_pending(ids: list[int] | None = None, *, max_seconds: float | None = N
     done = 0
     for start in range(0, len(ids), EMBED_BATCH):
         docs = _docs(ids[start : start + EMBED_BATCH])
-        missing = [d for d in docs if d.id not in cached_vectors(docs)]
+        missing = [d for d in docs if d.id not in cached_vectors(docs, complete=True)]
         if missing:
             rows = _embed(missing)
             with transaction.atomic():  # short: the model ran before
