@@ -171,3 +171,36 @@ def test_the_bulk_import_writes_what_the_row_by_row_import_wrote(client, centre_
     assert AuditEntry.objects.filter(action="kb.article.publish").count() == 3
     assert audit_chain_verify().intact
     assert post_import(client, [rows[0], rows[2]])["unchanged"] == 2
+
+
+def test_after_an_upgrade_the_embedding_pass_adds_only_the_questions(
+    semantic, busy_worker, machines, publish, monkeypatch
+):
+    """Decision 0013: an index from before question vectors keeps its passages searchable;
+    the embedding pass computes only the questions, and the articles become complete."""
+    from hotline.knowledge import embeddings
+
+    machines("a")
+    lamp = publish("路灯不亮报修", answer="拨打12345说明路段和灯杆编号,3个工作日内修复。")
+    indexing.embed_pending([lamp.pk])
+    follow.follow()
+    doc = indexing.index_doc_for(Article.objects.get(pk=lamp.pk))
+    assert doc is not None
+    question_hash = embeddings.content_hash(doc.question(), as_query=True)
+    # As before the upgrade: the cache holds the passage only, the index the passage row.
+    Embedding.objects.filter(content_hash=question_hash).delete()
+    search.get_index().upsert_vectors([doc], indexing.cached_vectors([doc]))
+    assert search.get_index().vector_ids() == set()
+    assert semantic_of(lamp.pk, "路灯坏了") > 0.0  # its passage still counts
+
+    computed: list[str] = []
+    real = embeddings.embed_passages
+    monkeypatch.setattr(
+        embeddings, "embed_passages", lambda texts: computed.extend(texts) or real(texts)
+    )
+    assert indexing.embed_pending() == 1
+    assert computed == []  # the passage was not computed again
+    assert list(Embedding.objects.values_list("content_hash", flat=True)).count(question_hash) == 1
+    assert Embedding.objects.count() == 2
+    follow.follow()
+    assert search.get_index().vector_ids() == {lamp.pk}
