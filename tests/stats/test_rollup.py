@@ -176,3 +176,27 @@ def test_a_rebuild_of_some_days_keeps_their_months_whole(flow, unit):
     assert rollup_rows(START, END) == before
     october = sel._sums(sel.Period(date(2026, 10, 1), date(2026, 10, 31)), unit_keys=[unit.pk])
     assert october[unit.pk]["received"] == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_of_more_rows_than_a_statement_may_carry_is_added_in_chunks():
+    """2,500 fine rows of 31 columns are 77,500 parameters: more than PostgreSQL (65,535) or
+    SQLite (32,766) take in one statement; the upsert goes in chunks and loses none."""
+    from collections import Counter
+
+    from hotline.stats.models import UnitDayRollup
+    from hotline.stats.rollup import _apply
+
+    day = date(2026, 11, 2)
+    delta = {
+        (day, n % 50 + 1, "phone", f"c{n}", 0): Counter(registered=1, closed=n % 2)
+        for n in range(2_500)
+    }
+    _apply(delta)
+    _apply(delta)  # the same rows again: added to, not duplicated
+    assert DailyRollup.objects.filter(day=day).count() == 2_500
+    totals = DailyRollup.objects.filter(day=day).aggregate(r=Sum("registered"), c=Sum("closed"))
+    assert totals == {"r": 5_000, "c": 2_500}
+    units = UnitDayRollup.objects.filter(day=day).exclude(unit_key=0)
+    assert units.count() == 50
+    assert units.aggregate(r=Sum("registered"))["r"] == 5_000

@@ -126,6 +126,11 @@ def _facts_insert(rows: list[FactRow]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
 
 
+#: The most parameters one upsert statement carries (PostgreSQL's limit is 65,535; SQLite's
+#: 32,766).
+UPSERT_PARAMS = 32_000
+
+
 def _upsert_sql(level: Level, rows: int) -> str:
     """Return the statement that adds ``rows`` rows of counters to ``level`` in one go."""
     table = connection.ops.quote_name(level.model._meta.db_table)
@@ -173,13 +178,17 @@ def _apply_level(level: Level, delta: dict[tuple[Any, ...], Counter[str]]) -> No
         level.model._default_manager.filter(**where).update(
             **{name: F(name) + value for name, value in changes.items()}
         )
-    if grow:
+    # One statement per chunk: PostgreSQL takes at most 65,535 parameters a statement.
+    width = len(level.keys) + len(COUNTERS)
+    step = UPSERT_PARAMS // width
+    for start in range(0, len(grow), step):
+        chunk = grow[start : start + step]
         params: list[Any] = []
-        for key, changes in grow:
+        for key, changes in chunk:
             params.extend(key)
             params.extend(changes.get(n, 0) for n in COUNTERS)
         with connection.cursor() as cursor:
-            cursor.execute(_upsert_sql(level, len(grow)), params)
+            cursor.execute(_upsert_sql(level, len(chunk)), params)
 
 
 def tickets_refresh_batch(tickets: list[Ticket], codes: dict[str, int] | None = None) -> int:
