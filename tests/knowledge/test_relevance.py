@@ -247,3 +247,21 @@ def test_filters_apply_to_articles_with_a_question(tmp_path):
     assert [i for i, _ in index.semantic(_unit([0, 1]), Filters(public_only=True), 5)] == [1]
     _top, extra = index._vectors.nearest(_unit([0, 1]), Filters(public_only=True), 5, also=[1, 2])
     assert set(extra) == {1}
+
+
+def test_a_snippet_does_not_repeat_an_answer_taken_from_the_body(tmp_path):
+    body = "闻到燃气味请立即关闭燃气总阀，打开门窗通风。到室外拨打燃气抢修电话。"
+    doc = IndexDoc(
+        id=1, external_id="G", title="燃气泄漏应急处置", kind="qa", unit="X", public=True,
+        answer="闻到燃气味请立即关闭燃气总阀，打开门窗通风。", body=body,
+    )  # fmt: skip
+    assert doc.display_text() == body
+    other = IndexDoc(
+        id=2, external_id="H", title="路灯", kind="qa", unit="X", public=True,
+        answer="拨打12345报修。", body="路灯由街道负责维护。",
+    )  # fmt: skip
+    assert other.display_text() == "拨打12345报修。\n路灯由街道负责维护。"
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild([doc, other], {})
+    (hit,) = [h for h in index.search(textproc.parse_query("燃气总阀"), Filters()) if h.id == 1]
+    assert hit.snippet.count("关闭") == 1

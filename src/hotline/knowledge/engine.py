@@ -143,7 +143,13 @@ class IndexDoc:
         return [(p, False) for p in self.passages()] + [(self.question(), True)]
 
     def display_text(self) -> str:
-        return (self.answer + "\n" + self.body).strip()[:MAX_BODY_CHARS]
+        """Return the text snippets are cut from: the answer, then the body; a body that
+        already holds the answer (an answer taken from its first sentences) is not preceded
+        by it a second time."""
+        answer, body = self.answer.strip(), self.body.strip()
+        if answer and answer in body:
+            answer = ""
+        return (answer + "\n" + body).strip()[:MAX_BODY_CHARS]
 
 
 @dataclass
