@@ -16,9 +16,8 @@ class In(lookups.In):
     statement may carry under server-side binding."""
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
-        sql, params = self.as_sql(compiler, connection)
-        if not self.rhs_is_direct_value() or len(params) <= ARRAY_FROM:
-            return sql, params
+        if not self.rhs_is_direct_value() or len(self.rhs) <= ARRAY_FROM:
+            return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        _rhs, rhs_params = self.process_rhs(compiler, connection)
+        _rhs, rhs_params = self.process_rhs(compiler, connection)  # None dropped, deduplicated
         return f"{lhs} = ANY(%s)", (*lhs_params, list(rhs_params))
