@@ -19,7 +19,7 @@ from hotline.knowledge.search import kb_search
 def test_when_the_signals_disagree_fusion_interleaves_their_best():
     lexical = ["L1", "L2", "L3", "L4"]
     semantic = ["S1", "S2", "L3", "S4"]  # ranks the lexical third, nothing of the top two
-    order = list(fuse_ranks(lexical, semantic, Fusion(guard=2)))
+    order = list(fuse_ranks(lexical, semantic, Fusion(guard=2, keep=0)))
     assert set(order[:4]) == {"L1", "L2", "S1", "S2"}
     # Led by the signal whose best the other ranks higher: S1 is absent from the lexical
     # ranking, L1 is absent from the semantic one, so the lexical ranking (first) leads.
@@ -46,12 +46,31 @@ def test_fused_top_holds_each_signals_top_on_random_rankings():
         lexical = rng.sample(pool, rng.randint(1, 25))
         semantic = rng.sample(pool, 30)
         for guard in (1, 2, 3):
-            scores = fuse_ranks(lexical, semantic, Fusion(guard=guard))
+            scores = fuse_ranks(lexical, semantic, Fusion(guard=guard, keep=0))
             top = list(scores)[: 2 * guard]
             assert set(lexical[:guard]) <= set(top)
             assert set(semantic[:guard]) <= set(top)
             values = list(scores.values())
             assert values == sorted(values, reverse=True)  # scores follow the fused order
+
+
+def test_the_lexical_signal_takes_at_most_one_of_the_first_five_places_from_the_semantic():
+    """Decision 0015: whatever the lexical ranking says, the fused top five holds the semantic
+    signal's top four (the stronger signal on wording nobody tuned for), so fusion's recall
+    in the first five is never below the semantic signal's in its first four."""
+    rng = random.Random(15)
+    pool = [f"d{i}" for i in range(40)]
+    for _ in range(300):
+        lexical = rng.sample(pool, rng.randint(1, 25))
+        semantic = rng.sample(pool, 30)
+        for guard in (0, 1, 2):
+            order = list(fuse_ranks(lexical, semantic, Fusion(guard=guard)))
+            assert set(semantic[:4]) <= set(order[:5])
+            assert sorted(order) == sorted(set(lexical) | set(semantic))  # nothing lost
+    # Two lexical favourites the semantic signal ranks low: only one gets into the top five.
+    semantic = ["S1", "S2", "S3", "S4", "S5", *[f"x{i}" for i in range(20)], "L1", "L2"]
+    order = list(fuse_ranks(["L1", "L2"], semantic, Fusion(guard=2)))
+    assert order[:5] == ["L1", "S1", "S2", "S3", "S4"]
 
 
 def test_fusion_needs_no_score_scale_and_tops_at_one():
@@ -160,6 +179,35 @@ def test_lexical_hits_on_filler_words_do_not_outvote_the_semantic_signal(tmp_pat
     # A caller who says the article's words gets the lexical signal back.
     said = textproc.parse_query("公积金提取要哪些材料")
     assert index.search(said, Filters(), qvec=qvec)[0].id == 1
+
+
+def test_a_lexical_best_that_does_not_stand_out_leaves_the_order_to_the_semantic_signal(
+    tmp_path,
+):
+    """The second cross-check (decision 0015): when the caller's words match several articles
+    about equally (土地 登记), the lexical order among them is chance and must not decide."""
+    docs = [
+        IndexDoc(id=1, external_id="A", title="土地登记的收费标准", kind="qa", unit="X",
+                 public=True, answer="按件收取登记费。"),
+        IndexDoc(id=2, external_id="B", title="土地登记的办理时限", kind="qa", unit="X",
+                 public=True, answer="受理后二十个工作日内办结。"),
+        IndexDoc(id=3, external_id="C", title="为什么要进行土地登记", kind="qa", unit="X",
+                 public=True, answer="登记是保护权利人合法权益的法定程序。"),
+    ]  # fmt: skip
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0]), 3: _unit([0, 0, 1])})
+    query = textproc.parse_query("土地登记")
+    lexical = index.lexical(query, Filters(), 5)
+    assert lexical[0][0] == 1 and lexical[0][1] < 1.2 * lexical[1][1]  # no clear winner
+    qvec = _unit([0.2, 0.1, 1])  # the semantic signal reads it as "why register"
+    ungated = index.search(query, Filters(), qvec=qvec, fusion=Fusion(lead=0, keep=0))
+    assert ungated[0].id == 1
+    assert index.search(query, Filters(), qvec=qvec)[0].id == 3
+    # A lexical best that stands out clearly still counts.
+    clear = textproc.parse_query("土地登记收费标准")
+    top, second = index.lexical(clear, Filters(), 5)[:2]
+    assert top[0] == 1 and top[1] >= 1.2 * second[1]
+    assert index.search(clear, Filters(), qvec=qvec)[0].id == 1
 
 
 def test_a_vector_file_from_before_passages_still_loads(tmp_path):

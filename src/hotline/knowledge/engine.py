@@ -177,11 +177,17 @@ class Fusion:
     hit contains at least that share of what the caller said (the query's character pairs,
     synonyms counted at their weight). A citizen who shares no words with the answer still
     gets lexical hits on filler pairs (办理, 需要); those must not push the semantic
-    signal's answer down. Then (``guard``): the fused top ``2 * guard`` always holds each
-    signal's top ``guard``; when the two signals agree on nothing in their top ``guard``
-    (they read the question differently) the fused list interleaves them, starting with the
-    signal whose best answer the other one ranks higher. So fusion cannot bury what either signal is
-    sure of.
+    signal's answer down. Nor does it take part when its best hit does not stand out
+    (``lead``, decision 0015: its BM25 score under that many times the second's): then a
+    generic phrase (土地登记) matched many articles alike and which comes first is chance.
+    Then (``guard``): the fused top ``2 * guard`` always holds each signal's top ``guard``;
+    when the two signals agree on nothing in their top ``guard`` (they read the question
+    differently) the fused list interleaves them, starting with the signal whose best answer
+    the other one ranks higher. So fusion cannot bury what either signal is sure of. Last
+    (``keep``, decision 0015): the fused top ``keep + 1`` always holds the semantic signal's
+    top ``keep``, so the lexical signal takes at most one of the first five places from it:
+    on wording nobody tuned for the semantic signal is the stronger one, and a lexical hit
+    that passed the checks can still be wrong.
 
     ``method="linear"`` is decision 0007's fusion (kept for the bench): the lexical score
     over the best one and the cosine rescaled between ``floor`` and the best cosine.
@@ -199,6 +205,8 @@ class Fusion:
     rrf_k: float = 60.0
     guard: int = 2
     coverage: float = 0.6
+    lead: float = 1.2
+    keep: int = 4
     piece_penalty: float = 0.02
     floor: float = 0.84
     freshness: float = 0.005
@@ -770,6 +778,8 @@ class SearchIndex:
             text = f"{best['title']} {best['text'][:400]}" if best else ""
             if query_coverage(query, text) < fusion.coverage:
                 lex_for_fusion = []  # the best lexical hit matched filler, not the question
+            elif len(lex) > 1 and lex[0][1] < fusion.lead * lex[1][1]:
+                lex_for_fusion = []  # no lexical hit stands out: generic words matched many
         fused = self._fuse(lex_for_fusion, sem, cosines, fusion)
         if not fused:
             return []
@@ -879,18 +889,27 @@ def fuse_ranks(lex: list[int], sem: list[int], fusion: Fusion) -> dict[int, floa
             order = head + [i for i in order if i not in head]
         else:
             # Agreement: keep the fused order, but each signal's top g stays in the top 2g.
-            wanted = set(lex_top) | set(sem_top)
-            protected = [i for i in order if i in wanted]
-            head = []
-            for doc_id in order:
-                missing = [p for p in protected if p not in head]
-                if 2 * g - len(head) <= len(missing):
-                    head.extend(missing)
-                    break
-                head.append(doc_id)
-            order = head + [i for i in order if i not in set(head)]
+            order = _hold(order, set(lex_top) | set(sem_top), 2 * g)
+    if fusion.keep > 0 and lex and sem:
+        # The semantic signal's top ``keep`` stay within the first ``keep + 1``.
+        order = _hold(order, set(sem[: fusion.keep]), fusion.keep + 1)
     scores = sorted(rrf.values(), reverse=True)
     return {doc_id: scores[n] for n, doc_id in enumerate(order)}
+
+
+def _hold(order: list[int], wanted: set[int], within: int) -> list[int]:
+    """Return ``order`` with every id of ``wanted`` among its first ``within``; all keep
+    their relative order otherwise (what is pushed out moves down just past them)."""
+    protected = [i for i in order if i in wanted]
+    head: list[int] = []
+    for doc_id in order:
+        missing = [p for p in protected if p not in head]
+        if within - len(head) <= len(missing):
+            head.extend(missing)
+            break
+        head.append(doc_id)
+    placed = set(head)
+    return head + [i for i in order if i not in placed]
 
 
 def _fuse_linear(
