@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hotline.directory.models import ResponsibilityItem
-from hotline.knowledge import textproc
+from hotline.knowledge import engine, textproc
 from hotline.knowledge.engine import DIM, Filters, Fusion, IndexDoc, SearchIndex, fuse_ranks
 from hotline.knowledge.search import kb_search
 
@@ -169,7 +169,8 @@ def test_lexical_hits_on_filler_words_do_not_outvote_the_semantic_signal(tmp_pat
     ]  # fmt: skip
     index = SearchIndex(tmp_path / "idx")
     index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0])})
-    query = textproc.parse_query("厨房里一股臭鸡蛋味道要准备啥材料")
+    no_vocabulary = textproc.Synonyms([])  # (the default one knows 臭鸡蛋味: see below)
+    query = textproc.parse_query("厨房里一股臭鸡蛋味道要准备啥材料", no_vocabulary)
     qvec = _unit([0.3, 1, 0])
     assert [i for i, _ in index.lexical(query, Filters(), 5)] == [1]
     ungated = index.search(query, Filters(), qvec=qvec, fusion=Fusion(coverage=0))
@@ -208,6 +209,32 @@ def test_a_lexical_best_that_does_not_stand_out_leaves_the_order_to_the_semantic
     top, second = index.lexical(clear, Filters(), 5)[:2]
     assert top[0] == 1 and top[1] >= 1.2 * second[1]
     assert index.search(clear, Filters(), qvec=qvec)[0].id == 1
+
+
+@pytest.mark.req("KB-2")
+def test_words_the_vocabulary_gives_a_meaning_count_as_covered(tmp_path):
+    """KB-2, decision 0015: a caller who says 臭鸡蛋的味道 shares no characters with 燃气泄漏,
+    but the centre's vocabulary says that is what it means; the coverage check counts those
+    words as found in an article that holds the meaning, so the lexical hit takes part."""
+    vocabulary = textproc.Synonyms([["燃气泄漏", "煤气泄漏", "臭鸡蛋的味道"]])
+    query = textproc.parse_query("厨房里一股臭鸡蛋的味道", vocabulary)
+    assert query.vouched == [("臭鸡蛋的味道", ["燃气泄漏", "煤气泄漏"])]
+    docs = [
+        IndexDoc(id=1, external_id="F", title="食品安全问题举报", kind="qa", unit="X",
+                 public=True, answer="发现变质食品可向市场监管部门举报。"),
+        IndexDoc(id=2, external_id="G", title="燃气泄漏应急处置", kind="qa", unit="X",
+                 public=True, answer="关闭燃气总阀,开窗通风,到室外拨打燃气抢修电话。"),
+    ]  # fmt: skip
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0])})
+    qvec = _unit([1, 0.5, 0])  # the semantic signal hears "food"
+    assert [i for i, _ in index.lexical(query, Filters(), 5)][:1] == [2]
+    assert engine.query_coverage(query, "燃气泄漏应急处置") >= Fusion().coverage
+    plain = textproc.parse_query("厨房里一股臭鸡蛋的味道", textproc.Synonyms([]))
+    assert engine.query_coverage(plain, "燃气泄漏应急处置") == 0.0
+    assert [h.id for h in index.search(query, Filters(), qvec=qvec)] == [2, 1]
+    # Without the vocabulary the lexical signal has nothing and the semantic order stands.
+    assert [h.id for h in index.search(plain, Filters(), qvec=qvec)] == [1, 2]
 
 
 def test_a_vector_file_from_before_passages_still_loads(tmp_path):

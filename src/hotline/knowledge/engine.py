@@ -848,12 +848,21 @@ class SearchIndex:
 
 def query_coverage(query: textproc.ParsedQuery, text: str) -> float:
     """Return the share of what the caller said (the query's character pairs of weight 1)
-    that ``text`` contains; a synonym's pairs count at their weight."""
+    that ``text`` contains; a synonym's pairs count at their weight. Words the maintained
+    vocabulary gives a meaning to (臭鸡蛋味 → 燃气泄漏) count as found where ``text`` holds
+    that meaning (decision 0015)."""
     said = [b for b, w in query.bigrams.items() if w >= 1.0]
     if not said:
         return 1.0  # nothing but pinyin or Latin: the lexical signal is all there is
     text = textproc.normalise(text)
     found = sum(w for b, w in query.bigrams.items() if b in text)
+    meant = {
+        pair
+        for member, meanings in query.vouched
+        if any(m in text for m in meanings)
+        for pair in textproc.bigrams(member)
+    }
+    found += sum(1 for b in said if b in meant and b not in text)
     return min(1.0, found / len(said))
 
 

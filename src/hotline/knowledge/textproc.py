@@ -288,6 +288,21 @@ class Synonyms:
                 out.extend(m for m in self.groups[index] if m not in text and m not in out)
         return out
 
+    def vouched(self, text: str, pinyin: str = "") -> list[tuple[str, list[str]]]:
+        """Return ``(member said, what the vocabulary says it means)`` for every group or
+        one-way rewrite that ``text`` mentions by its characters: an article that holds one
+        of the meanings covers what the caller said with that member."""
+        out: list[tuple[str, list[str]]] = []
+        for index in sorted(self._hits(text, pinyin)):
+            if index < len(self.groups):
+                members = self.groups[index]
+                out.extend((m, [o for o in members if o not in text]) for m in members if m in text)
+            else:
+                triggers, targets = self.rewrites[index - len(self.groups)]
+                meant = [g for g in targets if g not in text]
+                out.extend((t, meant) for t in triggers if t in text)
+        return [(said, meant) for said, meant in out if meant]
+
     def rewrite(self, text: str, pinyin: str = "") -> list[str]:
         """Return the targets of every one-way rewrite whose trigger ``text`` mentions."""
         out: list[str] = []
@@ -330,6 +345,8 @@ class ParsedQuery:
     highlight: list[str] = field(default_factory=list)
     #: what the maintained vocabulary added (``Synonyms.rewrite``)
     rewritten: list[str] = field(default_factory=list)
+    #: the caller's words the vocabulary gives a meaning to (``Synonyms.vouched``)
+    vouched: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -377,6 +394,7 @@ def parse_query(raw: str, synonyms: Synonyms | None = None) -> ParsedQuery:
         _add(query.bigrams, bigrams(extra), REWRITE_WEIGHT)
         _add(query.words, words(extra, for_query=True), REWRITE_WEIGHT)
         query.rewritten.append(extra)
+    query.vouched = synonyms.vouched(text, pinyin_text)
     query.highlight.extend(w for w in query.words if len(w) >= 2)
     query.highlight.extend(query.bigrams)
     return query
