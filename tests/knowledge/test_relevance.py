@@ -4,6 +4,8 @@ rewriting with the vocabulary that articles and units maintain (KB-2, ANSWER-1).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -39,12 +41,16 @@ def test_an_answer_one_signal_is_sure_of_is_never_buried_by_the_other():
     assert {"A", "S"} <= set(order[:4])
 
 
-def test_fused_top_holds_each_signals_top_on_random_rankings():
-    rng = random.Random(18)
+def _random_rankings(seed: int) -> Iterator[tuple[list[str], list[str]]]:
+    """Yield 300 (lexical, semantic) rankings over 40 articles: the lexical one of 1–25."""
+    rng = random.Random(seed)
     pool = [f"d{i}" for i in range(40)]
     for _ in range(300):
-        lexical = rng.sample(pool, rng.randint(1, 25))
-        semantic = rng.sample(pool, 30)
+        yield rng.sample(pool, rng.randint(1, 25)), rng.sample(pool, 30)
+
+
+def test_fused_top_holds_each_signals_top_on_random_rankings():
+    for lexical, semantic in _random_rankings(18):
         for guard in (1, 2, 3):
             scores = fuse_ranks(lexical, semantic, Fusion(guard=guard, keep=0))
             top = list(scores)[: 2 * guard]
@@ -58,11 +64,7 @@ def test_the_lexical_signal_takes_at_most_one_of_the_first_five_places_from_the_
     """Decision 0015: whatever the lexical ranking says, the fused top five holds the semantic
     signal's top four (the stronger signal on wording nobody tuned for), so fusion's recall
     in the first five is never below the semantic signal's in its first four."""
-    rng = random.Random(15)
-    pool = [f"d{i}" for i in range(40)]
-    for _ in range(300):
-        lexical = rng.sample(pool, rng.randint(1, 25))
-        semantic = rng.sample(pool, 30)
+    for lexical, semantic in _random_rankings(15):
         for guard in (0, 1, 2):
             order = list(fuse_ranks(lexical, semantic, Fusion(guard=guard)))
             assert set(semantic[:4]) <= set(order[:5])
@@ -86,6 +88,19 @@ def _unit(vector: list[float]) -> np.ndarray:
     v = np.zeros(DIM, dtype=np.float32)
     v[: len(vector)] = vector
     return v / np.linalg.norm(v)
+
+
+def _qa_index(tmp_path: Any, articles: list[tuple[str, str]]) -> SearchIndex:
+    """Index ``(title, answer)`` FAQ articles with ids 1, 2, … and the n-th one's vector
+    along the n-th axis."""
+    docs = [
+        IndexDoc(id=n, external_id=f"A{n}", title=title, kind="qa", unit="X", public=True,
+                 answer=answer)
+        for n, (title, answer) in enumerate(articles, start=1)
+    ]  # fmt: skip
+    index = SearchIndex(tmp_path / "idx")
+    index.rebuild(docs, {d.id: _unit([0] * (d.id - 1) + [1]) for d in docs})
+    return index
 
 
 def test_a_long_article_is_embedded_in_pieces_and_scored_by_its_best(tmp_path):
@@ -161,14 +176,13 @@ def test_a_units_responsibility_keywords_rewrite_the_query(publish, unit):
 def test_lexical_hits_on_filler_words_do_not_outvote_the_semantic_signal(tmp_path):
     """The cross-check: a best lexical hit that holds little of what the caller said (here
     only 材料 of 厨房, 臭鸡蛋, 味道…) leaves the order to the semantic signal."""
-    docs = [
-        IndexDoc(id=1, external_id="A", title="公积金提取需要哪些材料", kind="qa", unit="X",
-                 public=True, answer="身份证和提取申请材料。"),
-        IndexDoc(id=2, external_id="B", title="燃气泄漏应急处置", kind="qa", unit="X",
-                 public=True, answer="关闭总阀,开窗通风。"),
-    ]  # fmt: skip
-    index = SearchIndex(tmp_path / "idx")
-    index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0])})
+    index = _qa_index(
+        tmp_path,
+        [
+            ("公积金提取需要哪些材料", "身份证和提取申请材料。"),
+            ("燃气泄漏应急处置", "关闭总阀,开窗通风。"),
+        ],
+    )
     no_vocabulary = textproc.Synonyms([])  # (the default one knows 臭鸡蛋味: see below)
     query = textproc.parse_query("厨房里一股臭鸡蛋味道要准备啥材料", no_vocabulary)
     qvec = _unit([0.3, 1, 0])
@@ -187,16 +201,14 @@ def test_a_lexical_best_that_does_not_stand_out_leaves_the_order_to_the_semantic
 ):
     """The second cross-check (decision 0015): when the caller's words match several articles
     about equally (土地 登记), the lexical order among them is chance and must not decide."""
-    docs = [
-        IndexDoc(id=1, external_id="A", title="土地登记的收费标准", kind="qa", unit="X",
-                 public=True, answer="按件收取登记费。"),
-        IndexDoc(id=2, external_id="B", title="土地登记的办理时限", kind="qa", unit="X",
-                 public=True, answer="受理后二十个工作日内办结。"),
-        IndexDoc(id=3, external_id="C", title="为什么要进行土地登记", kind="qa", unit="X",
-                 public=True, answer="登记是保护权利人合法权益的法定程序。"),
-    ]  # fmt: skip
-    index = SearchIndex(tmp_path / "idx")
-    index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0]), 3: _unit([0, 0, 1])})
+    index = _qa_index(
+        tmp_path,
+        [
+            ("土地登记的收费标准", "按件收取登记费。"),
+            ("土地登记的办理时限", "受理后二十个工作日内办结。"),
+            ("为什么要进行土地登记", "登记是保护权利人合法权益的法定程序。"),
+        ],
+    )
     query = textproc.parse_query("土地登记")
     lexical = index.lexical(query, Filters(), 5)
     assert lexical[0][0] == 1 and lexical[0][1] < 1.2 * lexical[1][1]  # no clear winner
@@ -219,14 +231,13 @@ def test_words_the_vocabulary_gives_a_meaning_count_as_covered(tmp_path):
     vocabulary = textproc.Synonyms([["燃气泄漏", "煤气泄漏", "臭鸡蛋的味道"]])
     query = textproc.parse_query("厨房里一股臭鸡蛋的味道", vocabulary)
     assert query.vouched == [("臭鸡蛋的味道", ["燃气泄漏", "煤气泄漏"])]
-    docs = [
-        IndexDoc(id=1, external_id="F", title="食品安全问题举报", kind="qa", unit="X",
-                 public=True, answer="发现变质食品可向市场监管部门举报。"),
-        IndexDoc(id=2, external_id="G", title="燃气泄漏应急处置", kind="qa", unit="X",
-                 public=True, answer="关闭燃气总阀,开窗通风,到室外拨打燃气抢修电话。"),
-    ]  # fmt: skip
-    index = SearchIndex(tmp_path / "idx")
-    index.rebuild(docs, {1: _unit([1, 0, 0]), 2: _unit([0, 1, 0])})
+    index = _qa_index(
+        tmp_path,
+        [
+            ("食品安全问题举报", "发现变质食品可向市场监管部门举报。"),
+            ("燃气泄漏应急处置", "关闭燃气总阀,开窗通风,到室外拨打燃气抢修电话。"),
+        ],
+    )
     qvec = _unit([1, 0.5, 0])  # the semantic signal hears "food"
     assert [i for i, _ in index.lexical(query, Filters(), 5)][:1] == [2]
     assert engine.query_coverage(query, "燃气泄漏应急处置") >= Fusion().coverage
