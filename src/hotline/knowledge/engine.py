@@ -178,16 +178,18 @@ class Fusion:
     synonyms counted at their weight). A citizen who shares no words with the answer still
     gets lexical hits on filler pairs (办理, 需要); those must not push the semantic
     signal's answer down. Nor does it take part when its best hit does not stand out
-    (``lead``, decision 0015: its BM25 score under that many times the second's): then a
-    generic phrase (土地登记) matched many articles alike and which comes first is chance.
-    Then (``guard``): the fused top ``2 * guard`` always holds each signal's top ``guard``;
-    when the two signals agree on nothing in their top ``guard`` (they read the question
-    differently) the fused list interleaves them, starting with the signal whose best answer
-    the other one ranks higher. So fusion cannot bury what either signal is sure of. Last
-    (``keep``, decision 0015): the fused top ``keep + 1`` always holds the semantic signal's
-    top ``keep``, so the lexical signal takes at most one of the first five places from it:
-    on wording nobody tuned for the semantic signal is the stronger one, and a lexical hit
-    that passed the checks can still be wrong.
+    (``lead``, decision 0015: its BM25 score under that many times the second's) unless the
+    semantic signal puts the same article first: a generic phrase (土地登记) matches many
+    articles alike and which comes first is chance. Then (``guard``): the fused top
+    ``2 * guard`` always holds each signal's top ``guard``; when the two signals agree on
+    nothing in their top ``guard`` (they read the question differently) the fused list
+    interleaves them, starting with the signal whose best answer the other one ranks higher.
+    So fusion cannot bury what either signal is sure of. Last (``keep``, decision 0015): when
+    the two signals' best answers differ, the fused top ``keep + 1`` holds the semantic
+    signal's top ``keep``, so the lexical signal takes at most one of the first five places
+    from it: on wording nobody tuned for the semantic signal is the stronger one, and a
+    lexical hit that passed the checks can still be wrong. When both put the same answer
+    first, that agreement confirms the lexical reading and the rest follows both.
 
     ``method="linear"`` is decision 0007's fusion (kept for the bench): the lexical score
     over the best one and the cosine rescaled between ``floor`` and the best cosine.
@@ -778,8 +780,10 @@ class SearchIndex:
             text = f"{best['title']} {best['text'][:400]}" if best else ""
             if query_coverage(query, text) < fusion.coverage:
                 lex_for_fusion = []  # the best lexical hit matched filler, not the question
-            elif len(lex) > 1 and lex[0][1] < fusion.lead * lex[1][1]:
-                lex_for_fusion = []  # no lexical hit stands out: generic words matched many
+            elif len(lex) > 1 and lex[0][1] < fusion.lead * lex[1][1] and lex[0][0] != sem[0][0]:
+                # No lexical hit stands out (generic words matched many) and the semantic
+                # signal does not confirm the first: which one came first is chance.
+                lex_for_fusion = []
         fused = self._fuse(lex_for_fusion, sem, cosines, fusion)
         if not fused:
             return []
@@ -899,8 +903,9 @@ def fuse_ranks(lex: list[int], sem: list[int], fusion: Fusion) -> dict[int, floa
         else:
             # Agreement: keep the fused order, but each signal's top g stays in the top 2g.
             order = _hold(order, set(lex_top) | set(sem_top), 2 * g)
-    if fusion.keep > 0 and lex and sem:
-        # The semantic signal's top ``keep`` stay within the first ``keep + 1``.
+    if fusion.keep > 0 and lex and sem and lex[0] != sem[0]:
+        # They disagree on the best answer: the semantic signal's top ``keep`` stay within
+        # the first ``keep + 1``.
         order = _hold(order, set(sem[: fusion.keep]), fusion.keep + 1)
     scores = sorted(rrf.values(), reverse=True)
     return {doc_id: scores[n] for n, doc_id in enumerate(order)}
