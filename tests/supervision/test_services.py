@@ -133,6 +133,32 @@ def test_the_repeat_call_trigger_opens_exactly_one_order(
     assert sup.repeat_call_check(matter) is None  # still one
 
 
+@pytest.mark.req("SUPERVISE-2", "V1")
+def test_the_order_opens_when_a_callback_after_the_repeat_calls_finds_dissatisfaction(
+    use_profile, agent, unit, unit_officer, django_capture_on_commit_callbacks
+):
+    """V1 in the other order: three repeat calls while the matter is being handled, then the
+    callback. A satisfied callback opens nothing; a dissatisfied one opens the order."""
+    use_profile("shanghai-962200")
+    matter = register(agent)
+    dispatch(agent, matter, unit.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in (3, 4, 5):
+            again = register(agent, when=f"2026-11-0{day} 09:00", related=[matter.number])
+            assert again.events.get(action="ticket.registered").payload == {"related": 1}
+    svc.ticket_sign(actor=unit_officer, ticket=matter, now=at("2026-11-05 11:00"))
+    svc.ticket_reply(
+        actor=unit_officer, ticket=matter, content="已答复", now=at("2026-11-06 10:00")
+    )
+    svc.ticket_callback(actor=agent, ticket=matter, result="unreached", now=at("2026-11-06 15:00"))
+    assert not SupervisionOrder.objects.exists()
+    svc.ticket_callback(
+        actor=agent, ticket=matter, result="dissatisfied", now=at("2026-11-06 16:00")
+    )
+    order = SupervisionOrder.objects.get()
+    assert order.ticket == matter and order.trigger == "repeat_call"
+
+
 @pytest.mark.req("V1")
 def test_repeat_calls_without_dissatisfaction_open_no_order(
     use_profile, agent, unit, django_capture_on_commit_callbacks

@@ -33,12 +33,12 @@ pytestmark = pytest.mark.django_db
 #: The most statements each action may take, the ticket passed along from the previous one.
 BOUNDS: dict[str, dict[str, int]] = {
     "sqlite": {
-        "register": 10,
+        "register": 9,
         "dispatch": 11,
         "sign": 7,
         "contact": 6,
         "reply": 11,
-        "callback": 12,
+        "callback": 11,
         "close": 7,
     },
 }

@@ -15,12 +15,23 @@ from hotline.tickets.models import TicketEvent
 WATCHED = frozenset({"ticket.registered", "ticket.called_back"})
 
 
+def _may_trigger(event: TicketEvent) -> bool:
+    """Whether ``event`` can make V1's two conditions (dissatisfied, and called about again
+    often enough) hold: a registration that names earlier tickets (it adds a repeat call to
+    each) or a callback that found the citizen dissatisfied. Any other registration or
+    callback changes neither, so the look-up is skipped (the hot path, issue 18)."""
+    if event.action == "ticket.registered":
+        return bool(event.payload.get("related"))
+    return event.payload.get("result") == "dissatisfied"
+
+
 def repeat_calls(events: Sequence[TicketEvent]) -> None:
     """Run the repeat-call trigger for each ticket these events touched."""
     from hotline.supervision.services import repeat_call_check
 
     for event in events:
-        repeat_call_check(event.ticket, now=event.at)
+        if _may_trigger(event):
+            repeat_call_check(event.ticket, now=event.at)
 
 
 def subscribers_register() -> None:

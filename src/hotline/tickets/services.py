@@ -425,7 +425,10 @@ def ticket_register(
         )
         if linked:
             ticket.related.add(*linked)
-        _event(ticket, actor=actor, action="ticket.registered", old="", at=at)
+        # How many earlier tickets this call names (a repeat call, V1): reactions that count
+        # repeat calls need not look when it is none.
+        payload = {"related": len(linked)} if linked else None
+        _event(ticket, actor=actor, action="ticket.registered", old="", at=at, payload=payload)
         _start_clocks(ticket, "registration", at=at)
     return ticket
 
