@@ -37,7 +37,7 @@ BOUNDS: dict[str, dict[str, int]] = {
         "dispatch": 11,
         "sign": 7,
         "contact": 6,
-        "reply": 11,
+        "reply": 10,
         "callback": 11,
         "close": 7,
     },

@@ -100,12 +100,20 @@ def _last_result(ticket: Ticket) -> TicketEvent | None:
 
 
 def due_open(
-    ticket: Ticket, *, reason: str, result_at: datetime, now: datetime | None = None
+    ticket: Ticket,
+    *,
+    reason: str,
+    result_at: datetime,
+    now: datetime | None = None,
+    fresh: bool = False,
 ) -> DueCallback | None:
     """Queue a callback on ``ticket`` for the result of ``result_at`` (once per result), and
-    make sure it owes one: an unmet ``callback`` deadline (the close guard, CALLBACK-1)."""
+    make sure it owes one: an unmet ``callback`` deadline (the close guard, CALLBACK-1).
+
+    ``fresh``: the result was filed in this transaction, so nothing can have queued it yet
+    (the sweeps read committed results only) and the look-up is skipped."""
     at = _now(now)
-    if DueCallback.objects.filter(ticket=ticket, result_at=result_at).exists():
+    if not fresh and DueCallback.objects.filter(ticket=ticket, result_at=result_at).exists():
         return None
     owed = ticket.deadlines.filter(kind="callback", start_at__gte=result_at).order_by("-id").first()
     if owed is None or owed.met_at is not None:
@@ -135,7 +143,7 @@ def on_result(event: TicketEvent) -> DueCallback | None:
     reason = reason_for(ticket, load_profile(ticket.profile))
     if reason is None:
         return None
-    return due_open(ticket, reason=reason, result_at=event.at, now=event.at)
+    return due_open(ticket, reason=reason, result_at=event.at, now=event.at, fresh=True)
 
 
 def _open_due(ticket: Ticket) -> DueCallback | None:
