@@ -22,7 +22,7 @@ def _may_trigger(event: TicketEvent) -> bool:
     callback changes neither, so the look-up is skipped (the hot path, issue 18)."""
     if event.action == "ticket.registered":
         return bool(event.payload.get("related"))
-    return event.payload.get("result") == "dissatisfied"
+    return bool(event.payload.get("result") == "dissatisfied")
 
 
 def repeat_calls(events: Sequence[TicketEvent]) -> None:
