@@ -38,8 +38,8 @@ BOUNDS: dict[str, dict[str, int]] = {
         "sign": 7,
         "contact": 6,
         "reply": 10,
-        "callback": 11,
-        "close": 7,
+        "callback": 10,
+        "close": 6,
     },
 }
 BOUNDS["postgresql"] = dict(BOUNDS["sqlite"])

@@ -54,6 +54,7 @@ from hotline.tickets.transitions import (
     State,
     TicketTransitionError,
     allowed_actions,
+    guard_option,
     replay,
     transition_check,
 )
@@ -137,8 +138,11 @@ def _options(
         review_required=profile.review.required,
         returns_allowed=returns_allowed,
         extensions_allowed=extensions_allowed,
+        # Looked up only where the rule that applies reads it (a close of a replied ticket,
+        # a callback on a closed one): the everyday callback and close cost no query for it.
         callback_required=callback_owed(ticket, profile)
-        if action in (None, Action.CLOSE, Action.CALLBACK)
+        if action is None
+        or guard_option(State(ticket.state) if ticket else None, action) == "callback_required"
         else False,
         reopen_window_open=reopen_open,
         **_options_part2(ticket, profile, moment, action),

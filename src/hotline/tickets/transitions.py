@@ -673,6 +673,13 @@ def replay(events: Iterable[tuple[Action | str, str | None]]) -> State | None:
     return state
 
 
+def guard_option(state: State | None, action: Action) -> str | None:
+    """Return the ``Options`` field the rule for ``action`` in ``state`` is guarded by (None
+    when no rule applies or it has no guard), so that callers look up only what it reads."""
+    rule = _INDEX.get((action, state))
+    return rule.guard.option if rule is not None and rule.guard is not None else None
+
+
 def allowed_actions(state: State | None) -> tuple[Action, ...]:
     """Return the actions some actor may take in ``state``, in table order (for the UI)."""
     return tuple(dict.fromkeys(rule.action for rule in RULES if state in rule.sources))
