@@ -21,6 +21,7 @@ from hotline.tickets.transitions import (
     TransitionNotAllowed,
     UnitNotAllowed,
     allowed_actions,
+    guard_option,
     replay,
     transition_check,
 )
@@ -344,6 +345,19 @@ def test_a_ticket_that_must_be_called_back_cannot_close_before() -> None:
             options=Options(callback_required=True),
         )
     assert refused.value.code == "callback_required"
+
+
+def test_guard_option_names_what_the_applying_rule_reads() -> None:
+    """The services look up an option only where the rule that applies reads it."""
+    assert guard_option(S.REPLIED, A.CLOSE) == "callback_required"
+    assert guard_option(S.CLOSED, A.CALLBACK) == "callback_required"
+    assert guard_option(S.REPLIED, A.CALLBACK) is None
+    assert guard_option(S.CALLED_BACK, A.CLOSE) is None
+    assert guard_option(S.SIGNED, A.CLOSE) is None  # no rule at all
+    for rule in RULES:
+        for source in rule.sources:
+            expected = rule.guard.option if rule.guard else None
+            assert guard_option(source, rule.action) == expected
 
 
 @pytest.mark.req("CALLBACK-3")
