@@ -268,7 +268,9 @@ class Synonyms:
                 extra.append((t, g))
         return Synonyms(self.groups, [*self.rewrites, *extra])
 
-    def _hits(self, text: str, pinyin: str) -> set[int]:
+    def hits(self, text: str, pinyin: str = "") -> set[int]:
+        """Return the indexes of the groups and rewrites ``text`` (or its pinyin) mentions;
+        ``expand``, ``vouched`` and ``rewrite`` take them to scan a query only once."""
         hit: set[int] = set()
         for member, index in self._by_text:
             if member in text:
@@ -279,21 +281,23 @@ class Synonyms:
                     hit.add(index)
         return hit
 
-    def expand(self, text: str, pinyin: str = "") -> list[str]:
+    def expand(self, text: str, pinyin: str = "", hits: set[int] | None = None) -> list[str]:
         """Return the members of every group that ``text`` (or its pinyin) mentions, minus
         the ones already in ``text`` (groups only; see ``rewrite`` for the one-way ones)."""
         out: list[str] = []
-        for index in sorted(self._hits(text, pinyin)):
+        for index in sorted(self.hits(text, pinyin) if hits is None else hits):
             if index < len(self.groups):
                 out.extend(m for m in self.groups[index] if m not in text and m not in out)
         return out
 
-    def vouched(self, text: str, pinyin: str = "") -> list[tuple[str, list[str]]]:
+    def vouched(
+        self, text: str, pinyin: str = "", hits: set[int] | None = None
+    ) -> list[tuple[str, list[str]]]:
         """Return ``(member said, what the vocabulary says it means)`` for every group or
         one-way rewrite that ``text`` mentions by its characters: an article that holds one
         of the meanings covers what the caller said with that member."""
         out: list[tuple[str, list[str]]] = []
-        for index in sorted(self._hits(text, pinyin)):
+        for index in sorted(self.hits(text, pinyin) if hits is None else hits):
             if index < len(self.groups):
                 members = self.groups[index]
                 out.extend((m, [o for o in members if o not in text]) for m in members if m in text)
@@ -303,10 +307,10 @@ class Synonyms:
                 out.extend((t, meant) for t in triggers if t in text)
         return [(said, meant) for said, meant in out if meant]
 
-    def rewrite(self, text: str, pinyin: str = "") -> list[str]:
+    def rewrite(self, text: str, pinyin: str = "", hits: set[int] | None = None) -> list[str]:
         """Return the targets of every one-way rewrite whose trigger ``text`` mentions."""
         out: list[str] = []
-        for index in sorted(self._hits(text, pinyin)):
+        for index in sorted(self.hits(text, pinyin) if hits is None else hits):
             if index >= len(self.groups):
                 triggers, targets = self.rewrites[index - len(self.groups)]
                 said = [t for t in triggers if t in text]
@@ -386,15 +390,16 @@ def parse_query(raw: str, synonyms: Synonyms | None = None) -> ParsedQuery:
         if syllables and len(syllables) >= 2:
             _add(query.pinyin, _pairs(syllables), 1.0)
             pinyin_text += " ".join(syllables) + " "
-    for extra in synonyms.expand(text, pinyin_text):
+    hits = synonyms.hits(text, pinyin_text)
+    for extra in synonyms.expand(text, pinyin_text, hits):
         _add(query.bigrams, bigrams(extra), SYNONYM_WEIGHT)
         _add(query.words, words(extra, for_query=True), SYNONYM_WEIGHT)
         query.highlight.append(extra)
-    for extra in synonyms.rewrite(text, pinyin_text):
+    for extra in synonyms.rewrite(text, pinyin_text, hits):
         _add(query.bigrams, bigrams(extra), REWRITE_WEIGHT)
         _add(query.words, words(extra, for_query=True), REWRITE_WEIGHT)
         query.rewritten.append(extra)
-    query.vouched = synonyms.vouched(text, pinyin_text)
+    query.vouched = synonyms.vouched(text, pinyin_text, hits)
     query.highlight.extend(w for w in query.words if len(w) >= 2)
     query.highlight.extend(query.bigrams)
     return query
