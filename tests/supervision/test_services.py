@@ -134,12 +134,14 @@ def test_the_repeat_call_trigger_opens_exactly_one_order(
 
 
 @pytest.mark.req("SUPERVISE-2", "V1")
+@pytest.mark.parametrize("profile", ["shanghai-962200", "national-12345"])
 def test_the_order_opens_when_a_callback_after_the_repeat_calls_finds_dissatisfaction(
-    use_profile, agent, unit, unit_officer, django_capture_on_commit_callbacks
+    profile, use_profile, agent, unit, unit_officer, django_capture_on_commit_callbacks
 ):
-    """V1 in the other order: three repeat calls while the matter is being handled, then the
-    callback. A satisfied callback opens nothing; a dissatisfied one opens the order."""
-    use_profile("shanghai-962200")
+    """V1 in the other order, under both profiles with the trigger: three repeat calls while
+    the matter is being handled, then the callback. An unreached callback opens nothing; a
+    dissatisfied one opens the order."""
+    use_profile(profile)
     matter = register(agent)
     dispatch(agent, matter, unit.code)
     with django_capture_on_commit_callbacks(execute=True):
